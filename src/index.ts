@@ -1,0 +1,47 @@
+// mqtt-wire: a strict, fast MQTT 3.1 / 3.1.1 / 5.0 codec on Uint8Array.
+
+export type {
+  AckProperties,
+  AllProperties,
+  AuthPacket,
+  AuthProperties,
+  ConnackPacket,
+  ConnackProperties,
+  ConnectPacket,
+  ConnectProperties,
+  DecodeOptions,
+  DisconnectPacket,
+  DisconnectProperties,
+  EncodeOptions,
+  Packet,
+  PacketType,
+  PingreqPacket,
+  PingrespPacket,
+  Properties,
+  ProtocolVersion,
+  PubackPacket,
+  PubcompPacket,
+  PublishPacket,
+  PublishProperties,
+  PubrecPacket,
+  PubrelPacket,
+  QoS,
+  SubackPacket,
+  SubscribePacket,
+  SubscribeProperties,
+  Subscription,
+  UnsubackPacket,
+  UnsubscribePacket,
+  UnsubscribeProperties,
+  UserProperties,
+  Will,
+  WillProperties,
+} from './types.js';
+export { MqttError, type MqttErrorCode, type MqttErrorOptions } from './errors.js';
+export { decode, encode, encodedLength, encodeInto, type DecodeFrameOptions } from './codec.js';
+export { FrameSplitter, DEFAULT_MAX_PACKET_SIZE, MAX_PACKET_SIZE_LIMIT, type FrameSplitterOptions } from './stream/splitter.js';
+export { PacketDecoder, type PacketDecoderOptions } from './stream/decoder.js';
+export { PacketDecoderStream, PacketEncoderStream } from './stream/streams.js';
+export { isValidTopicFilter, isValidTopicName, topicMatches } from './topic.js';
+export { ReasonCode, reasonCodeName, allowedReasonCodes, isAllowedReasonCode } from './reason-codes.js';
+export { PROPERTY_TABLE, type PropertyDef, type PropertyType } from './properties.js';

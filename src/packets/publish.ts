@@ -1,0 +1,68 @@
+// PUBLISH (section 3.3): read, size, write. The hot path: straight-line reads, one object literal per shape.
+
+import { invalidPacket, malformed, protocolError } from '../errors.js';
+import { Ctx, describe, propertiesSize, readProperties, writeProperties } from '../properties.js';
+import type { ProtocolVersion, PublishPacket, PublishProperties } from '../types.js';
+import type { Reader } from '../wire/reader.js';
+import { varintSize, type Writer } from '../wire/writer.js';
+import { checkBoolean, checkPacketId, readPacketId, refuseV5Properties, topicNameProblem, topicNameSize } from './common.js';
+
+export function readPublish(r: Reader, flags: number): PublishPacket {
+  const qos = (flags >> 1) & 3;
+  const dup = (flags & 8) !== 0;
+  const retain = (flags & 1) !== 0;
+  if (qos === 3) throw malformed('MQTT-3.3.1-4', 'PUBLISH QoS bits are 3', 0);
+  if (dup && qos === 0) throw malformed('MQTT-3.3.1-2', 'PUBLISH has DUP 1 with QoS 0', 0);
+  const topicAt = r.pos;
+  const topic = r.utf8('Topic Name');
+  const packetId = qos > 0 ? readPacketId(r) : 0;
+  let properties: PublishProperties | undefined;
+  const v5 = r.version === 5;
+  if (v5) properties = readProperties(r, Ctx.Publish) as PublishProperties | undefined;
+  if (topic.length === 0 || topic.indexOf('#') !== -1 || topic.indexOf('+') !== -1) {
+    const problem = topicNameProblem(topic, 'PUBLISH Topic Name', r.version, false, v5 && properties?.topicAlias !== undefined);
+    if (problem !== undefined) throw protocolError(problem[0], problem[1], topicAt, problem[2]);
+  }
+  const payload = r.rest();
+  let packet: PublishPacket;
+  if (qos === 0) packet = { type: 'publish', topic, payload, qos, retain, dup };
+  else packet = { type: 'publish', topic, payload, qos: qos as 1 | 2, retain, dup, packetId };
+  if (properties !== undefined) packet.properties = properties;
+  return packet;
+}
+
+export function publishFlags(p: PublishPacket): number {
+  return (p.dup ? 8 : 0) | (p.qos << 1) | (p.retain ? 1 : 0);
+}
+
+export function publishSize(p: PublishPacket, version: ProtocolVersion): number {
+  const qos = p.qos;
+  if (qos !== 0 && qos !== 1 && qos !== 2) throw invalidPacket(`PUBLISH qos must be 0, 1 or 2, got ${describe(qos)}`, 'MQTT-3.3.1-4', 0x81);
+  checkBoolean(p.retain, 'PUBLISH retain');
+  checkBoolean(p.dup, 'PUBLISH dup');
+  if (p.dup && qos === 0) throw invalidPacket('PUBLISH with qos 0 must have dup false', 'MQTT-3.3.1-2', 0x81);
+  const payload = p.payload;
+  if (!(payload instanceof Uint8Array)) throw invalidPacket(`PUBLISH payload must be a Uint8Array, got ${describe(payload)}`);
+  const v5 = version === 5;
+  let size = topicNameSize(p.topic, 'PUBLISH topic', version, false, v5 && p.properties?.topicAlias !== undefined);
+  if (qos > 0) {
+    checkPacketId(p.packetId, 'PUBLISH', version);
+    size += 2;
+  } else if (p.packetId !== undefined) {
+    throw invalidPacket('PUBLISH with qos 0 has no packetId', 'MQTT-2.3.1-5', 0x81);
+  }
+  if (v5) {
+    const ps = propertiesSize(p.properties, Ctx.Publish);
+    size += varintSize(ps) + ps;
+  } else {
+    refuseV5Properties(p.properties, 'PUBLISH', version);
+  }
+  return size + payload.length;
+}
+
+export function writePublish(p: PublishPacket, w: Writer, version: ProtocolVersion): void {
+  w.utf8(p.topic);
+  if (p.qos > 0) w.u16(p.packetId!);
+  if (version === 5) writeProperties(w, p.properties, propertiesSize(p.properties, Ctx.Publish));
+  w.bytes(p.payload);
+}

@@ -1,0 +1,112 @@
+// PacketDecoder: FrameSplitter plus decode, with the connection's protocol level and the receiver's role.
+
+import { MqttError, protocolError } from '../errors.js';
+import { decodeBody } from '../codec.js';
+import type { Packet, ProtocolVersion } from '../types.js';
+import { headerSize, readRemainingLength } from '../wire/remaining-length.js';
+import { FrameSplitter } from './splitter.js';
+
+/** Packets only a client sends (Table 2-1 / 2.1.2): a client-role decoder refuses them. */
+const CLIENT_ONLY = new Set(['connect', 'subscribe', 'unsubscribe', 'pingreq']);
+/** Packets only a server sends. */
+const SERVER_ONLY = new Set(['connack', 'suback', 'unsuback', 'pingresp']);
+
+export interface PacketDecoderOptions {
+  /** Protocol level of the connection. When omitted: 4 until the first CONNECT, then that CONNECT's level. */
+  version?: ProtocolVersion;
+  /** Largest whole packet accepted (header included); default 1 MiB (DEFAULT_MAX_PACKET_SIZE). */
+  maxPacketSize?: number;
+  /** Copy payloads and other binary fields out of the chunks, for packets that outlive them. */
+  copy?: boolean;
+  /**
+   * Who is receiving: `'server'` refuses packets only a server sends (CONNACK, SUBACK, UNSUBACK, PINGRESP) and
+   * a PUBLISH with a Subscription Identifier; `'client'` refuses packets only a client sends. Default: accept both
+   * directions, for inspection tools.
+   */
+  role?: 'server' | 'client';
+}
+
+export class PacketDecoder {
+  private readonly splitter: FrameSplitter;
+  private readonly fixedVersion: boolean;
+  private readonly copy: boolean;
+  private readonly role: 'server' | 'client' | undefined;
+  /** The protocol level packets are decoded at now. */
+  version: ProtocolVersion;
+  private seenConnect = false;
+
+  constructor(options: PacketDecoderOptions = {}) {
+    const v = options.version;
+    if (v !== undefined && v !== 3 && v !== 4 && v !== 5) {
+      throw new MqttError('unsupported-protocol-version', `PacketDecoder version ${String(v)} is not 3, 4 or 5`);
+    }
+    this.version = v ?? 4;
+    this.fixedVersion = v !== undefined;
+    this.copy = options.copy === true;
+    this.role = options.role;
+    this.splitter = new FrameSplitter({
+      version: this.version,
+      ...(options.maxPacketSize !== undefined ? { maxPacketSize: options.maxPacketSize } : {}),
+    });
+  }
+
+  /** Bytes held for a partial frame. */
+  get buffered(): number {
+    return this.splitter.buffered;
+  }
+
+  /** Decodes every packet completed by `chunk`. After an error, every later call throws that error. */
+  push(chunk: Uint8Array): Packet[] {
+    const frames = this.splitter.push(chunk);
+    const packets: Packet[] = [];
+    // stream offset of the first returned frame
+    let at = this.splitter.offset - this.splitter.buffered;
+    for (const f of frames) at -= f.length;
+    for (const frame of frames) {
+      try {
+        packets.push(this.decodeFrame(frame));
+      } catch (e) {
+        const err = e as MqttError;
+        throw this.splitter.poison(
+          new MqttError(err.code, err.message, {
+            reasonCode: err.reasonCode,
+            ...(err.rule !== undefined ? { rule: err.rule } : {}),
+            offset: at + (err.offset ?? 0),
+          }),
+        );
+      }
+      at += frame.length;
+    }
+    return packets;
+  }
+
+  /** Call at the end of the stream: throws when a partial frame remains. */
+  end(): void {
+    this.splitter.end();
+  }
+
+  private decodeFrame(frame: Uint8Array): Packet {
+    const rl = readRemainingLength(frame, 1, frame.length, this.version === 5);
+    const packet = decodeBody(frame, frame[0]!, headerSize, headerSize + rl, this.version, this.copy);
+    if (packet.type === 'connect' && !this.seenConnect) {
+      this.seenConnect = true;
+      if (!this.fixedVersion) {
+        this.version = packet.protocolVersion;
+        this.splitter.version = packet.protocolVersion;
+      }
+    }
+    const role = this.role;
+    if (role !== undefined) {
+      const rule = this.version === 5 ? 'U5-2.1.2-2' : 'U311-2.2.1-2';
+      const wrong = role === 'server' ? SERVER_ONLY : CLIENT_ONLY;
+      if (wrong.has(packet.type) || (role === 'client' && packet.type === 'disconnect' && this.version !== 5)) {
+        const sender = role === 'server' ? 'server' : 'client';
+        throw protocolError(rule, `${packet.type.toUpperCase()} is sent only by a ${sender}, never to one`, 0);
+      }
+      if (role === 'server' && packet.type === 'publish' && packet.properties?.subscriptionIdentifiers !== undefined) {
+        throw protocolError('MQTT-3.3.4-6', 'PUBLISH from a client must not carry a Subscription Identifier', 0);
+      }
+    }
+    return packet;
+  }
+}

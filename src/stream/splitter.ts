@@ -1,0 +1,168 @@
+// FrameSplitter: cuts a byte stream (TCP, TLS, WebSocket) into whole MQTT frames, whatever the chunking.
+// A frame inside one chunk leaves as a view of it; a frame spread over chunks is gathered once, when its last
+// byte arrives. Memory held is bounded by maxPacketSize + 5 whatever the peer sends.
+
+import { MqttError, malformed, tooLarge } from '../errors.js';
+import { NEED_MORE, headerSize, readRemainingLength } from '../wire/remaining-length.js';
+
+/**
+ * Default limit on a whole packet (fixed header included): 1 MiB. A bet for servers facing untrusted peers, where
+ * the protocol's own ceiling (268,435,460 bytes) would let one connection pin 256 MiB. Raise it per connection
+ * with `maxPacketSize` when larger messages are expected.
+ */
+export const DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
+/** The largest packet MQTT can express: 1 type byte + 4 length bytes + 268,435,455. */
+export const MAX_PACKET_SIZE_LIMIT = 268_435_460;
+
+export interface FrameSplitterOptions {
+  /** Largest whole packet accepted, header included; checked as soon as the Remaining Length is read. */
+  maxPacketSize?: number;
+  /** Protocol level, for the rule ids in errors (3.1.1 or 5.0 numbering). Default 4. */
+  version?: 3 | 4 | 5;
+}
+
+export class FrameSplitter {
+  readonly maxPacketSize: number;
+  version: 3 | 4 | 5;
+  /** Pieces of the partial frame (views of earlier chunks), joined once when it completes. */
+  private pieces: Uint8Array[] = [];
+  private piecesLength = 0;
+  /** Size of the partial frame once its header is known, else -1. */
+  private need = -1;
+  /** Stream offset of the first byte of the current chunk. */
+  private consumed = 0;
+  private failure: MqttError | undefined;
+
+  constructor(options: FrameSplitterOptions = {}) {
+    const max = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
+    if (!Number.isInteger(max) || max < 2) {
+      throw new MqttError('invalid-packet', `FrameSplitter maxPacketSize must be an integer of at least 2, got ${String(max)}`);
+    }
+    this.maxPacketSize = Math.min(max, MAX_PACKET_SIZE_LIMIT);
+    this.version = options.version ?? 4;
+  }
+
+  /** Bytes held for a partial frame. */
+  get buffered(): number {
+    return this.piecesLength;
+  }
+
+  /** Stream offset of the next byte `push` will receive. */
+  get offset(): number {
+    return this.consumed;
+  }
+
+  /** Returns every frame completed by `chunk`. Chunks must not be modified after being pushed. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    if (this.failure !== undefined) throw this.failure;
+    if (!(chunk instanceof Uint8Array)) {
+      throw new MqttError('invalid-packet', `FrameSplitter.push expects a Uint8Array, got ${chunk === null ? 'null' : typeof chunk}`);
+    }
+    try {
+      return this.split(chunk);
+    } catch (e) {
+      throw this.poison(e as MqttError);
+    }
+  }
+
+  /** Call at the end of the stream: throws when a partial frame remains. */
+  end(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.piecesLength > 0) {
+      throw this.poison(
+        malformed(
+          this.version === 5 ? 'U5-2-1' : 'U311-2-1',
+          `stream ended inside a frame: ${this.piecesLength} byte(s) of ${this.need === -1 ? 'an unfinished header' : `a ${this.need}-byte frame`} buffered`,
+          this.consumed - this.piecesLength,
+        ),
+      );
+    }
+  }
+
+  /**
+   * Marks the stream as failed: every later `push` throws the same error. Used by PacketDecoder for errors found
+   * in a frame's body, after which the connection must be closed too (MQTT-4.8.0-1).
+   */
+  poison(error: MqttError): MqttError {
+    if (this.failure === undefined) {
+      this.failure = new MqttError(error.code, `${error.message}; the stream cannot be resynchronised after this error`, {
+        reasonCode: error.reasonCode,
+        ...(error.rule !== undefined ? { rule: error.rule } : {}),
+        ...(error.offset !== undefined ? { offset: error.offset } : {}),
+      });
+      this.pieces = [];
+      this.piecesLength = 0;
+    }
+    return this.failure;
+  }
+
+  private split(chunk: Uint8Array): Uint8Array[] {
+    const frames: Uint8Array[] = [];
+    const len = chunk.length;
+    const base = this.consumed;
+    this.consumed += len;
+    let pos = 0;
+    if (this.piecesLength > 0) {
+      if (this.need === -1) {
+        // The header is split: look at the held bytes plus up to 5 new ones.
+        const held = this.piecesLength;
+        const head = new Uint8Array(Math.min(held + len, 5));
+        let o = 0;
+        for (const p of this.pieces) {
+          head.set(p.subarray(0, head.length - o), o);
+          o += Math.min(p.length, head.length - o);
+        }
+        head.set(chunk.subarray(0, head.length - o), o);
+        const rl = readRemainingLength(head, 1, head.length, this.version === 5, base - held);
+        if (rl === NEED_MORE) {
+          this.hold(chunk, len);
+          return frames;
+        }
+        this.need = this.checkSize(headerSize + rl, base - held);
+      }
+      const missing = this.need - this.piecesLength;
+      if (len < missing) {
+        this.hold(chunk, len);
+        return frames;
+      }
+      const frame = new Uint8Array(this.need);
+      let o = 0;
+      for (const p of this.pieces) {
+        frame.set(p, o);
+        o += p.length;
+      }
+      frame.set(chunk.subarray(0, missing), o);
+      frames.push(frame);
+      this.pieces = [];
+      this.piecesLength = 0;
+      this.need = -1;
+      pos = missing;
+    }
+    while (pos < len) {
+      const rl = readRemainingLength(chunk, pos + 1, len, this.version === 5, base);
+      if (rl === NEED_MORE) break;
+      const size = this.checkSize(headerSize + rl, base + pos);
+      if (len - pos < size) {
+        this.need = size;
+        break;
+      }
+      frames.push(chunk.subarray(pos, pos + size));
+      pos += size;
+    }
+    if (pos < len) this.hold(chunk.subarray(pos), len - pos);
+    return frames;
+  }
+
+  private hold(piece: Uint8Array, n: number): void {
+    if (n === 0) return;
+    this.pieces.push(piece);
+    this.piecesLength += n;
+  }
+
+  private checkSize(size: number, at: number): number {
+    if (size > this.maxPacketSize) {
+      throw tooLarge(`packet of ${size} bytes exceeds the maximum packet size of ${this.maxPacketSize} bytes`, at);
+    }
+    return size;
+  }
+}

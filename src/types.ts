@@ -1,0 +1,286 @@
+// The packet model: a discriminated union on `type`, one interface per MQTT control packet.
+
+/** The protocol level byte: 3 = MQTT 3.1 (`MQIsdp`), 4 = MQTT 3.1.1, 5 = MQTT 5.0. */
+export type ProtocolVersion = 3 | 4 | 5;
+export type QoS = 0 | 1 | 2;
+export type UserProperties = [name: string, value: string][];
+
+/** Every MQTT 5.0 property, by its camelCase name. Each packet type picks the ones it may carry. */
+export interface AllProperties {
+  payloadFormatIndicator: number;
+  messageExpiryInterval: number;
+  contentType: string;
+  responseTopic: string;
+  correlationData: Uint8Array;
+  /** SUBSCRIBE: the one Subscription Identifier. */
+  subscriptionIdentifier: number;
+  /** PUBLISH (server to client): every Subscription Identifier, in order. */
+  subscriptionIdentifiers: number[];
+  sessionExpiryInterval: number;
+  assignedClientIdentifier: string;
+  serverKeepAlive: number;
+  authenticationMethod: string;
+  authenticationData: Uint8Array;
+  requestProblemInformation: number;
+  willDelayInterval: number;
+  requestResponseInformation: number;
+  responseInformation: string;
+  serverReference: string;
+  reasonString: string;
+  receiveMaximum: number;
+  topicAliasMaximum: number;
+  topicAlias: number;
+  maximumQos: number;
+  retainAvailable: number;
+  userProperties: UserProperties;
+  maximumPacketSize: number;
+  wildcardSubscriptionAvailable: number;
+  subscriptionIdentifiersAvailable: number;
+  sharedSubscriptionAvailable: number;
+}
+
+type Props<K extends keyof AllProperties> = { [P in K]?: AllProperties[P] };
+
+export type ConnectProperties = Props<
+  | 'sessionExpiryInterval'
+  | 'receiveMaximum'
+  | 'maximumPacketSize'
+  | 'topicAliasMaximum'
+  | 'requestResponseInformation'
+  | 'requestProblemInformation'
+  | 'authenticationMethod'
+  | 'authenticationData'
+  | 'userProperties'
+>;
+export type WillProperties = Props<
+  | 'willDelayInterval'
+  | 'payloadFormatIndicator'
+  | 'messageExpiryInterval'
+  | 'contentType'
+  | 'responseTopic'
+  | 'correlationData'
+  | 'userProperties'
+>;
+export type ConnackProperties = Props<
+  | 'sessionExpiryInterval'
+  | 'receiveMaximum'
+  | 'maximumQos'
+  | 'retainAvailable'
+  | 'maximumPacketSize'
+  | 'assignedClientIdentifier'
+  | 'topicAliasMaximum'
+  | 'reasonString'
+  | 'userProperties'
+  | 'wildcardSubscriptionAvailable'
+  | 'subscriptionIdentifiersAvailable'
+  | 'sharedSubscriptionAvailable'
+  | 'serverKeepAlive'
+  | 'responseInformation'
+  | 'serverReference'
+  | 'authenticationMethod'
+  | 'authenticationData'
+>;
+export type PublishProperties = Props<
+  | 'payloadFormatIndicator'
+  | 'messageExpiryInterval'
+  | 'topicAlias'
+  | 'responseTopic'
+  | 'correlationData'
+  | 'userProperties'
+  | 'subscriptionIdentifiers'
+  | 'contentType'
+>;
+export type AckProperties = Props<'reasonString' | 'userProperties'>;
+export type SubscribeProperties = Props<'subscriptionIdentifier' | 'userProperties'>;
+export type UnsubscribeProperties = Props<'userProperties'>;
+export type DisconnectProperties = Props<'sessionExpiryInterval' | 'reasonString' | 'serverReference' | 'userProperties'>;
+export type AuthProperties = Props<'authenticationMethod' | 'authenticationData' | 'reasonString' | 'userProperties'>;
+/** Any packet's properties (the union of every packet's set). */
+export type Properties = Props<keyof AllProperties>;
+
+export interface Will {
+  topic: string;
+  payload: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+  /** 5.0 only. */
+  properties?: WillProperties;
+}
+
+export interface ConnectPacket {
+  type: 'connect';
+  protocolVersion: ProtocolVersion;
+  /** `MQTT` (levels 4 and 5) or `MQIsdp` (level 3); defaults from the version on encode. */
+  protocolName?: string;
+  clientId: string;
+  /** Clean Session (3.x) / Clean Start (5.0). */
+  clean: boolean;
+  keepAlive: number;
+  username?: string;
+  password?: Uint8Array;
+  will?: Will;
+  properties?: ConnectProperties;
+}
+
+export interface ConnackPacket {
+  type: 'connack';
+  sessionPresent: boolean;
+  /** 3.x: the Connect Return code (0..5); 5.0: a Connect Reason Code. */
+  reasonCode: number;
+  properties?: ConnackProperties;
+}
+
+interface PublishBase {
+  type: 'publish';
+  topic: string;
+  payload: Uint8Array;
+  retain: boolean;
+  dup: boolean;
+  properties?: PublishProperties;
+}
+/** A QoS 0 PUBLISH has no Packet Identifier; QoS 1 and 2 always have one (MQTT-2.3.1-5, MQTT-2.3.1-1). */
+export type PublishPacket =
+  | (PublishBase & { qos: 0; packetId?: never })
+  | (PublishBase & { qos: 1 | 2; packetId: number });
+
+interface AckBase<T extends string> {
+  type: T;
+  packetId: number;
+  /** 5.0 only; a decoded 5.0 acknowledgement always has it (0x00 when the short form left it out). */
+  reasonCode?: number;
+  properties?: AckProperties;
+}
+export type PubackPacket = AckBase<'puback'>;
+export type PubrecPacket = AckBase<'pubrec'>;
+export type PubrelPacket = AckBase<'pubrel'>;
+export type PubcompPacket = AckBase<'pubcomp'>;
+
+export interface Subscription {
+  topicFilter: string;
+  qos: QoS;
+  /** 5.0 only. */
+  noLocal?: boolean;
+  /** 5.0 only. */
+  retainAsPublished?: boolean;
+  /** 5.0 only: 0 send retained at subscribe, 1 only for a new subscription, 2 never. */
+  retainHandling?: 0 | 1 | 2;
+}
+
+export interface SubscribePacket {
+  type: 'subscribe';
+  packetId: number;
+  subscriptions: Subscription[];
+  properties?: SubscribeProperties;
+}
+
+export interface SubackPacket {
+  type: 'suback';
+  packetId: number;
+  /** 3.x: return codes 0, 1, 2, 0x80; 5.0: Subscribe Reason Codes. One per filter. */
+  reasonCodes: number[];
+  properties?: AckProperties;
+}
+
+export interface UnsubscribePacket {
+  type: 'unsubscribe';
+  packetId: number;
+  topicFilters: string[];
+  properties?: UnsubscribeProperties;
+}
+
+export interface UnsubackPacket {
+  type: 'unsuback';
+  packetId: number;
+  /** 5.0 only (one per filter). */
+  reasonCodes?: number[];
+  properties?: AckProperties;
+}
+
+export interface PingreqPacket {
+  type: 'pingreq';
+}
+export interface PingrespPacket {
+  type: 'pingresp';
+}
+
+export interface DisconnectPacket {
+  type: 'disconnect';
+  /** 5.0 only; a decoded 5.0 DISCONNECT always has it (0x00 when the short form left it out). */
+  reasonCode?: number;
+  properties?: DisconnectProperties;
+}
+
+/** 5.0 only. */
+export interface AuthPacket {
+  type: 'auth';
+  reasonCode: number;
+  properties?: AuthProperties;
+}
+
+export type Packet =
+  | ConnectPacket
+  | ConnackPacket
+  | PublishPacket
+  | PubackPacket
+  | PubrecPacket
+  | PubrelPacket
+  | PubcompPacket
+  | SubscribePacket
+  | SubackPacket
+  | UnsubscribePacket
+  | UnsubackPacket
+  | PingreqPacket
+  | PingrespPacket
+  | DisconnectPacket
+  | AuthPacket;
+
+export type PacketType = Packet['type'];
+
+/** The packet type number of the fixed header (bits 7..4 of the first byte). */
+export const PACKET_TYPE_ID: Readonly<Record<PacketType, number>> = {
+  connect: 1,
+  connack: 2,
+  publish: 3,
+  puback: 4,
+  pubrec: 5,
+  pubrel: 6,
+  pubcomp: 7,
+  subscribe: 8,
+  suback: 9,
+  unsubscribe: 10,
+  unsuback: 11,
+  pingreq: 12,
+  pingresp: 13,
+  disconnect: 14,
+  auth: 15,
+};
+
+/** Index = packet type number; 0 is reserved. */
+export const PACKET_TYPE_NAME: readonly (PacketType | undefined)[] = [
+  undefined,
+  'connect',
+  'connack',
+  'publish',
+  'puback',
+  'pubrec',
+  'pubrel',
+  'pubcomp',
+  'subscribe',
+  'suback',
+  'unsubscribe',
+  'unsuback',
+  'pingreq',
+  'pingresp',
+  'disconnect',
+  'auth',
+];
+
+export interface DecodeOptions {
+  /** Protocol level of the connection. A CONNECT always decodes by its own level. Default 4. */
+  version?: ProtocolVersion;
+}
+
+export interface EncodeOptions {
+  /** Protocol level to encode for. Default: a CONNECT's own `protocolVersion`, else 4. */
+  version?: ProtocolVersion;
+}

@@ -1,0 +1,70 @@
+// Writing primitives over a caller-sized Uint8Array. The encoder computes the exact size first, so these never
+// grow or check bounds: validation happened in the size pass.
+
+import { encodeUtf8Into } from './utf8.js';
+
+export class Writer {
+  buf: Uint8Array;
+  pos: number;
+
+  constructor(buf: Uint8Array, pos: number) {
+    this.buf = buf;
+    this.pos = pos;
+  }
+
+  u8(v: number): void {
+    this.buf[this.pos++] = v;
+  }
+
+  u16(v: number): void {
+    const b = this.buf;
+    b[this.pos++] = v >>> 8;
+    b[this.pos++] = v & 0xff;
+  }
+
+  u32(v: number): void {
+    const b = this.buf;
+    b[this.pos++] = v >>> 24;
+    b[this.pos++] = (v >>> 16) & 0xff;
+    b[this.pos++] = (v >>> 8) & 0xff;
+    b[this.pos++] = v & 0xff;
+  }
+
+  varint(v: number): void {
+    const b = this.buf;
+    do {
+      let byte = v % 128;
+      v = Math.floor(v / 128);
+      if (v > 0) byte |= 0x80;
+      b[this.pos++] = byte;
+    } while (v > 0);
+  }
+
+  /** Two-byte length then the UTF-8 bytes; the length is filled in after writing, so it is not computed twice. */
+  utf8(s: string): void {
+    const start = this.pos;
+    const end = encodeUtf8Into(s, this.buf, start + 2);
+    const len = end - start - 2;
+    this.buf[start] = len >>> 8;
+    this.buf[start + 1] = len & 0xff;
+    this.pos = end;
+  }
+
+  binary(data: Uint8Array): void {
+    this.u16(data.length);
+    this.bytes(data);
+  }
+
+  bytes(data: Uint8Array): void {
+    this.buf.set(data, this.pos);
+    this.pos += data.length;
+  }
+}
+
+/** Bytes a Variable Byte Integer takes. */
+export function varintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : 4;
+}
+
+/** Largest value a Variable Byte Integer (and so a Remaining Length) can hold. */
+export const VARINT_MAX = 268_435_455;
