@@ -45,3 +45,4 @@ export { PacketDecoderStream, PacketEncoderStream } from './stream/streams.js';
 export { isValidTopicFilter, isValidTopicName, topicMatches } from './topic.js';
 export { ReasonCode, reasonCodeName, allowedReasonCodes, isAllowedReasonCode } from './reason-codes.js';
 export { PROPERTY_TABLE, type PropertyDef, type PropertyType } from './properties.js';
+export { packetToJson, packetFromJson, toHex, fromHex } from './json.js';
