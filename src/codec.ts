@@ -126,6 +126,7 @@ export function decodeBody(
 // Encoding
 
 function resolveVersion(packet: Packet, options: EncodeOptions | undefined): ProtocolVersion {
+  if (typeof packet !== 'object' || packet === null) throw invalidPacket(`packet must be an object, got ${describe(packet)}`);
   const v = options?.version ?? (packet.type === 'connect' ? packet.protocolVersion : 4);
   if (v !== 3 && v !== 4 && v !== 5) throw invalidPacket(`protocol version ${describe(v)} is not 3, 4 or 5`);
   return v;
@@ -133,7 +134,6 @@ function resolveVersion(packet: Packet, options: EncodeOptions | undefined): Pro
 
 /** Remaining Length of `packet` at `version`, validating every field (throws MqttError). */
 function bodySize(packet: Packet, version: ProtocolVersion): number {
-  if (typeof packet !== 'object' || packet === null) throw invalidPacket(`packet must be an object, got ${describe(packet)}`);
   switch (packet.type) {
     case 'publish':
       return publishSize(packet, version);
