@@ -46,3 +46,4 @@ export { isValidTopicFilter, isValidTopicName, topicMatches } from './topic.js';
 export { ReasonCode, reasonCodeName, allowedReasonCodes, isAllowedReasonCode } from './reason-codes.js';
 export { PROPERTY_TABLE, type PropertyDef, type PropertyType } from './properties.js';
 export { packetToJson, packetFromJson, toHex, fromHex } from './json.js';
+export { fitToMaximumPacketSize, type FittedPacket } from './fit.js';
