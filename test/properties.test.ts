@@ -1,0 +1,259 @@
+// Property tests over the exported arbitraries: every generated packet round-trips, sizes agree with the bytes,
+// encodeInto writes only its frame, and no input (random or mutated) makes the decoder fail with anything but
+// MqttError.
+
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  MqttError,
+  PacketDecoder,
+  decode,
+  encode,
+  encodeInto,
+  encodedLength,
+  type MqttErrorCode,
+  type Packet,
+  type ProtocolVersion,
+} from '../src/index.js';
+import {
+  frameArbitrary,
+  mutatedFrameArbitrary,
+  packetArbitrary,
+  packetArbitraryOf,
+  packetTypes,
+  propertiesArbitrary,
+  topicFilterArbitrary,
+  topicNameArbitrary,
+} from '../src/arbitraries.js';
+import { isValidTopicFilter, isValidTopicName } from '../src/topic.js';
+import { PROPERTY_TABLE } from '../src/properties.js';
+
+// Byte arrays compared in one pass: the generic deep equality walks them element by element, which dominated the
+// run time with multi-kilobyte payloads. Views and copies with the same bytes are equal, as before.
+expect.addEqualityTesters([
+  (a: unknown, b: unknown): boolean | undefined => {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return undefined;
+    if (a.constructor !== b.constructor || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  },
+]);
+
+const VERSIONS: ProtocolVersion[] = [3, 4, 5];
+const RUNS = 1000;
+/** Error classes a decoder may report; `invalid-packet` belongs to the encoder alone. */
+const DECODE_CODES: MqttErrorCode[] = ['malformed-packet', 'protocol-error', 'unsupported-protocol-version'];
+
+/** The level a decoded packet re-encodes at: a CONNECT carries its own, everything else the connection's. */
+function levelOf(packet: Packet, version: ProtocolVersion): ProtocolVersion {
+  return packet.type === 'connect' ? packet.protocolVersion : version;
+}
+
+/**
+ * Decodes `frame` at `version`. The outcome must be a packet that survives encode/decode unchanged, or an MqttError
+ * of a decoding class whose offset lies inside the frame. Returns the packet, or undefined after an error.
+ */
+function decodeOrRefuse(frame: Uint8Array, version: ProtocolVersion): Packet | undefined {
+  let packet: Packet;
+  try {
+    packet = decode(frame, { version });
+  } catch (e) {
+    expect(e).toBeInstanceOf(MqttError);
+    const err = e as MqttError;
+    expect(DECODE_CODES).toContain(err.code);
+    expect(err.offset).toBeTypeOf('number');
+    expect(err.offset).toBeGreaterThanOrEqual(0);
+    expect(err.offset).toBeLessThanOrEqual(frame.length);
+    return undefined;
+  }
+  const level = levelOf(packet, version);
+  expect(decode(encode(packet, { version: level }), { version: level })).toStrictEqual(packet);
+  return packet;
+}
+
+describe('arbitraries', () => {
+  it('the byte-array equality used here still tells different bytes apart', () => {
+    expect(new Uint8Array([1, 2, 3])).toStrictEqual(new Uint8Array([0, 1, 2, 3]).subarray(1));
+    expect(new Uint8Array([1, 2, 3])).not.toStrictEqual(new Uint8Array([1, 2, 4]));
+    expect(new Uint8Array([1, 2])).not.toStrictEqual(new Uint8Array([1, 2, 0]));
+    expect({ payload: new Uint8Array([7]) }).not.toStrictEqual({ payload: new Uint8Array([8]) });
+  });
+
+  it.each(VERSIONS)('topic names and filters at level %i obey the topic rules', (version) => {
+    fc.assert(
+      fc.property(topicNameArbitrary(), topicFilterArbitrary(version), (name, filter) => {
+        expect(isValidTopicName(name)).toBe(true);
+        expect(isValidTopicFilter(filter, { shared: version === 5 })).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('propertiesArbitrary reaches every property a packet may carry', () => {
+    // every (property, packet) pair of the table must come up in a sample of each packet's blocks
+    const blocks = ['will', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsubscribe', 'unsuback', 'disconnect', 'auth'] as const;
+    const bit: Record<(typeof blocks)[number], number> = {
+      will: 1, connect: 1 << 1, connack: 1 << 2, publish: 1 << 3, puback: 1 << 4, pubrec: 1 << 5, pubrel: 1 << 6, pubcomp: 1 << 7,
+      subscribe: 1 << 8, suback: 1 << 9, unsubscribe: 1 << 10, unsuback: 1 << 11, disconnect: 1 << 14, auth: 1 << 15,
+    };
+    for (const block of blocks) {
+      const seen = new Set<string>();
+      for (const props of fc.sample(propertiesArbitrary(block), { numRuns: 300, seed: 1 })) {
+        expect(Object.keys(props).length).toBeGreaterThan(0);
+        for (const key of Object.keys(props)) seen.add(key);
+      }
+      const expected = PROPERTY_TABLE.filter((d) => (d.allowed & bit[block]) !== 0).map((d) =>
+        d.id === 0x0b && block === 'publish' ? 'subscriptionIdentifiers' : d.key,
+      );
+      expect([...seen].sort()).toStrictEqual([...expected].sort());
+    }
+  });
+
+  it('packetArbitrary reaches every packet type of each level', () => {
+    for (const version of VERSIONS) {
+      const seen = new Set(fc.sample(packetArbitrary(version), { numRuns: 500, seed: 2 }).map((p) => p.type));
+      expect([...seen].sort()).toStrictEqual([...packetTypes(version)].sort());
+    }
+  });
+
+  it('AUTH has no arbitrary before 5.0', () => {
+    expect(() => packetArbitraryOf('auth', 4)).toThrow(RangeError);
+  });
+});
+
+describe.each(VERSIONS)('level %i', (version) => {
+  describe.each(packetTypes(version))('%s', (type) => {
+    it('decode(encode(p)) deep-equals p; encodedLength and encodeInto agree with encode', () => {
+      fc.assert(
+        fc.property(packetArbitraryOf(type, version), fc.nat({ max: 64 }), fc.nat({ max: 64 }), fc.integer({ min: 0, max: 255 }), (p, before, after, fill) => {
+          const frame = encode(p, { version });
+          expect(decode(frame, { version })).toStrictEqual(p);
+          expect(encodedLength(p, { version })).toBe(frame.length);
+
+          const target = new Uint8Array(before + frame.length + after).fill(fill);
+          expect(encodeInto(p, target, before, { version })).toBe(frame.length);
+          expect(target.subarray(before, before + frame.length)).toStrictEqual(frame);
+          for (let i = 0; i < before; i++) if (target[i] !== fill) expect.fail(`byte ${i} before the frame was changed`);
+          for (let i = before + frame.length; i < target.length; i++) {
+            if (target[i] !== fill) expect.fail(`byte ${i} after the frame was changed`);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  });
+
+  it('single-byte mutations, truncations and extensions of valid frames decode or throw MqttError', () => {
+    fc.assert(
+      fc.property(mutatedFrameArbitrary(version), ({ frame }) => {
+        decodeOrRefuse(frame, version);
+      }),
+      { numRuns: 3 * RUNS },
+    );
+  });
+
+  it('a truncated or extended frame is always refused', () => {
+    fc.assert(
+      fc.property(
+        mutatedFrameArbitrary(version).filter((m) => m.mutation.kind !== 'replace'),
+        ({ frame }) => {
+          expect(decodeOrRefuse(frame, version)).toBeUndefined();
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('random bytes decode or throw MqttError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        decodeOrRefuse(bytes, version);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a random body behind a well-formed fixed header decodes or throws MqttError', () => {
+    // random bytes rarely carry a matching Remaining Length; this reaches the packet readers instead
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 200 }), (first, body) => {
+        const frame = new Uint8Array(1 + (body.length < 128 ? 1 : 2) + body.length);
+        frame[0] = first;
+        let at = 1;
+        if (body.length < 128) frame[at++] = body.length;
+        else {
+          frame[at++] = (body.length & 0x7f) | 0x80;
+          frame[at++] = body.length >> 7;
+        }
+        frame.set(body, at);
+        decodeOrRefuse(frame, version);
+      }),
+      { numRuns: 3 * RUNS },
+    );
+  });
+
+  it('PacketDecoder on random chunks returns round-tripping packets or throws MqttError, then stays failed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 }), (chunks) => {
+        const decoder = new PacketDecoder({ version });
+        let failure: unknown;
+        for (const chunk of chunks) {
+          if (failure !== undefined) {
+            expect(() => decoder.push(chunk)).toThrow(failure as Error);
+            continue;
+          }
+          try {
+            for (const packet of decoder.push(chunk)) {
+              const level = levelOf(packet, version);
+              expect(decode(encode(packet, { version: level }), { version: level })).toStrictEqual(packet);
+            }
+          } catch (e) {
+            expect(e).toBeInstanceOf(MqttError);
+            expect([...DECODE_CODES, 'packet-too-large']).toContain((e as MqttError).code);
+            failure = e;
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('PacketDecoder returns the packets of valid frames whatever the chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(packetArbitrary(version), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (packets, cutSeeds) => {
+          const frames = packets.map((p) => encode(p, { version }));
+          const stream = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+          let o = 0;
+          for (const f of frames) {
+            stream.set(f, o);
+            o += f.length;
+          }
+          const cuts = [...new Set(cutSeeds.map((s) => s % (stream.length + 1)))].sort((a, b) => a - b);
+          // a fixed level: a CONNECT in the middle must not switch the rest
+          const decoder = new PacketDecoder({ version });
+          const out: Packet[] = [];
+          let prev = 0;
+          for (const cut of [...cuts, stream.length]) {
+            out.push(...decoder.push(stream.subarray(prev, cut)));
+            prev = cut;
+          }
+          decoder.end();
+          expect(out).toStrictEqual(packets);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('frameArbitrary frames decode at their level', () => {
+    fc.assert(
+      fc.property(frameArbitrary(version), (frame) => {
+        expect(decodeOrRefuse(frame, version)).toBeDefined();
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
