@@ -27,17 +27,7 @@ import {
 } from '../src/arbitraries.js';
 import { isValidTopicFilter, isValidTopicName } from '../src/topic.js';
 import { PROPERTY_TABLE } from '../src/properties.js';
-
-// Byte arrays compared in one pass: the generic deep equality walks them element by element, which dominated the
-// run time with multi-kilobyte payloads. Views and copies with the same bytes are equal, as before.
-expect.addEqualityTesters([
-  (a: unknown, b: unknown): boolean | undefined => {
-    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return undefined;
-    if (a.constructor !== b.constructor || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  },
-]);
+import './support/byte-equality.js';
 
 const VERSIONS: ProtocolVersion[] = [3, 4, 5];
 const RUNS = 1000;
