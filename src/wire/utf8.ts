@@ -24,7 +24,11 @@ export let utf8Fault: Utf8Fault = 'ill-formed';
  * Returning instead of throwing lets the caller name the packet and field in the error.
  */
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start >= NATIVE_DECODE_MIN) return decodeNative(buf, start, end);
+  return end - start >= NATIVE_DECODE_MIN ? decodeUtf8Native(buf, start, end) : decodeUtf8Hand(buf, start, end);
+}
+
+/** The hand-loop path of `decodeUtf8` (exported for the `string decode` bench case). */
+export function decodeUtf8Hand(buf: Uint8Array, start: number, end: number): string | undefined {
   let out = '';
   let i = start;
   while (i < end) {
@@ -72,7 +76,8 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
   return out;
 }
 
-function decodeNative(buf: Uint8Array, start: number, end: number): string | undefined {
+/** The TextDecoder path of `decodeUtf8` (exported for the `string decode` bench case). */
+export function decodeUtf8Native(buf: Uint8Array, start: number, end: number): string | undefined {
   if (buf.subarray(start, end).indexOf(0) !== -1) return fail('null');
   try {
     return fatalDecoder.decode(buf.subarray(start, end));
@@ -117,10 +122,17 @@ export function utf8Length(s: string): number {
 
 /** Writes `s` (already checked by `utf8Length`) at `pos`; returns the position after it. */
 export function encodeUtf8Into(s: string, buf: Uint8Array, pos: number): number {
+  return s.length >= NATIVE_ENCODE_MIN ? encodeUtf8Native(s, buf, pos) : encodeUtf8Hand(s, buf, pos);
+}
+
+/** The TextEncoder path of `encodeUtf8Into` (exported for the `string encode` bench case). */
+export function encodeUtf8Native(s: string, buf: Uint8Array, pos: number): number {
+  return pos + encoder.encodeInto(s, buf.subarray(pos)).written;
+}
+
+/** The hand-loop path of `encodeUtf8Into` (exported for the `string encode` bench case). */
+export function encodeUtf8Hand(s: string, buf: Uint8Array, pos: number): number {
   const n = s.length;
-  if (n >= NATIVE_ENCODE_MIN) {
-    return pos + encoder.encodeInto(s, buf.subarray(pos)).written;
-  }
   for (let i = 0; i < n; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
