@@ -1,6 +1,6 @@
 // FrameSplitter: cuts a byte stream (TCP, TLS, WebSocket) into whole MQTT frames, whatever the chunking.
-// A frame inside one chunk leaves as a view of it; a frame spread over chunks is gathered once, when its last
-// byte arrives. Memory held is bounded by maxPacketSize + 5 whatever the peer sends.
+// A frame inside one chunk leaves as a view of it; a frame spread over chunks is kept as a list of pieces and
+// gathered once, when its last byte arrives. Memory held is bounded by maxPacketSize + 5 whatever the peer sends.
 
 import { MqttError, malformed, tooLarge } from '../errors.js';
 import { NEED_MORE, headerSize, readRemainingLength } from '../wire/remaining-length.js';
@@ -14,6 +14,17 @@ export const DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
 /** The largest packet MQTT can express: 1 type byte + 4 length bytes + 268,435,455. */
 export const MAX_PACKET_SIZE_LIMIT = 268_435_460;
 
+/**
+ * A piece of a partial frame shorter than this is copied into a staging block instead of being held as a view.
+ * A bet on memory, not speed: a view costs ~100 bytes of object (plus the caller's chunk behind it), so a peer that
+ * trickles a frame one byte per TCP segment would otherwise make the splitter hold ~100 times the frame. Copying
+ * pieces under 1 KiB bounds that overhead to about 10% and copies those bytes at most twice (in, then out); pieces
+ * of 1 KiB and more are still held as views and copied once.
+ */
+const SMALL_PIECE = 1024;
+/** Largest staging block; never more than the bytes the partial frame still needs. */
+const STAGING_BLOCK = 16 * 1024;
+
 export interface FrameSplitterOptions {
   /** Largest whole packet accepted, header included; checked as soon as the Remaining Length is read. */
   maxPacketSize?: number;
@@ -24,12 +35,16 @@ export interface FrameSplitterOptions {
 export class FrameSplitter {
   readonly maxPacketSize: number;
   version: 3 | 4 | 5;
-  /** Pieces of the partial frame (views of earlier chunks), joined once when it completes. */
+  /** Pieces of the partial frame in order (views of earlier chunks, or full staging blocks), joined once it completes. */
   private pieces: Uint8Array[] = [];
+  /** Bytes held for the partial frame: the pieces plus the used part of `staging`. */
   private piecesLength = 0;
+  /** Block that small pieces are copied into; its used part follows `pieces`. */
+  private staging: Uint8Array | undefined;
+  private stagingUsed = 0;
   /** Size of the partial frame once its header is known, else -1. */
   private need = -1;
-  /** Stream offset of the first byte of the current chunk. */
+  /** Stream offset of the first byte after the last chunk pushed. */
   private consumed = 0;
   private failure: MqttError | undefined;
 
@@ -42,7 +57,7 @@ export class FrameSplitter {
     this.version = options.version ?? 4;
   }
 
-  /** Bytes held for a partial frame. */
+  /** Bytes held for a partial frame (at most maxPacketSize - 1, or 4 while its header is incomplete). */
   get buffered(): number {
     return this.piecesLength;
   }
@@ -52,7 +67,10 @@ export class FrameSplitter {
     return this.consumed;
   }
 
-  /** Returns every frame completed by `chunk`. Chunks must not be modified after being pushed. */
+  /**
+   * Returns every frame completed by `chunk`, in order. Chunks must not be modified after being pushed: frames,
+   * and pieces of a partial frame, may be views of them. After an error, every call throws that error.
+   */
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.failure !== undefined) throw this.failure;
     if (!(chunk instanceof Uint8Array)) {
@@ -92,6 +110,8 @@ export class FrameSplitter {
       });
       this.pieces = [];
       this.piecesLength = 0;
+      this.staging = undefined;
+      this.stagingUsed = 0;
     }
     return this.failure;
   }
@@ -104,43 +124,31 @@ export class FrameSplitter {
     let pos = 0;
     if (this.piecesLength > 0) {
       if (this.need === -1) {
-        // The header is split: look at the held bytes plus up to 5 new ones.
+        // The header is split. Fewer than 5 bytes are held, all in the staging block (they are small pieces):
+        // read the Remaining Length over them and up to 5 - held new bytes.
         const held = this.piecesLength;
         const head = new Uint8Array(Math.min(held + len, 5));
-        let o = 0;
-        for (const p of this.pieces) {
-          head.set(p.subarray(0, head.length - o), o);
-          o += Math.min(p.length, head.length - o);
-        }
-        head.set(chunk.subarray(0, head.length - o), o);
+        head.set(this.staging!.subarray(0, held));
+        head.set(chunk.subarray(0, head.length - held), held);
         const rl = readRemainingLength(head, 1, head.length, this.version === 5, base - held);
         if (rl === NEED_MORE) {
-          this.hold(chunk, len);
+          this.hold(chunk);
           return frames;
         }
         this.need = this.checkSize(headerSize + rl, base - held);
       }
       const missing = this.need - this.piecesLength;
       if (len < missing) {
-        this.hold(chunk, len);
+        this.hold(chunk);
         return frames;
       }
-      const frame = new Uint8Array(this.need);
-      let o = 0;
-      for (const p of this.pieces) {
-        frame.set(p, o);
-        o += p.length;
-      }
-      frame.set(chunk.subarray(0, missing), o);
-      frames.push(frame);
-      this.pieces = [];
-      this.piecesLength = 0;
-      this.need = -1;
+      frames.push(this.gather(chunk.subarray(0, missing)));
       pos = missing;
     }
     while (pos < len) {
       const rl = readRemainingLength(chunk, pos + 1, len, this.version === 5, base);
       if (rl === NEED_MORE) break;
+      // MQTT-3.1.2-24 / 5.0 Maximum Packet Size: refuse at the header, before holding any of the body
       const size = this.checkSize(headerSize + rl, base + pos);
       if (len - pos < size) {
         this.need = size;
@@ -149,14 +157,55 @@ export class FrameSplitter {
       frames.push(chunk.subarray(pos, pos + size));
       pos += size;
     }
-    if (pos < len) this.hold(chunk.subarray(pos), len - pos);
+    if (pos < len) this.hold(chunk.subarray(pos));
     return frames;
   }
 
-  private hold(piece: Uint8Array, n: number): void {
+  /** Keeps `piece` for the partial frame: small pieces are copied into the staging block, others held as views. */
+  private hold(piece: Uint8Array): void {
+    const n = piece.length;
     if (n === 0) return;
-    this.pieces.push(piece);
+    const staging = this.staging;
+    if (staging !== undefined && n <= staging.length - this.stagingUsed) {
+      staging.set(piece, this.stagingUsed);
+      this.stagingUsed += n;
+    } else if (n < SMALL_PIECE) {
+      this.flushStaging();
+      // Sized by what the frame still lacks (at most 5 header bytes while the header is incomplete), never more.
+      const room = this.need === -1 ? 5 : Math.min(STAGING_BLOCK, this.need - this.piecesLength);
+      const block = new Uint8Array(room);
+      block.set(piece, 0);
+      this.staging = block;
+      this.stagingUsed = n;
+    } else {
+      this.flushStaging();
+      this.pieces.push(piece);
+    }
     this.piecesLength += n;
+  }
+
+  private flushStaging(): void {
+    if (this.staging !== undefined) {
+      this.pieces.push(this.staging.subarray(0, this.stagingUsed));
+      this.staging = undefined;
+      this.stagingUsed = 0;
+    }
+  }
+
+  /** Joins the held pieces and `last` into the completed frame: the only copy of a frame spread over chunks. */
+  private gather(last: Uint8Array): Uint8Array {
+    this.flushStaging();
+    const frame = new Uint8Array(this.need);
+    let o = 0;
+    for (const p of this.pieces) {
+      frame.set(p, o);
+      o += p.length;
+    }
+    frame.set(last, o);
+    this.pieces = [];
+    this.piecesLength = 0;
+    this.need = -1;
+    return frame;
   }
 
   private checkSize(size: number, at: number): number {
