@@ -34,6 +34,8 @@ export class PacketDecoder {
   /** The protocol level packets are decoded at now. */
   version: ProtocolVersion;
   private seenConnect = false;
+  /** (start, header size, size) of the frames inside the current chunk, reused across pushes. */
+  private readonly bounds: number[] = [];
 
   constructor(options: PacketDecoderOptions = {}) {
     const v = options.version;
@@ -57,25 +59,32 @@ export class PacketDecoder {
 
   /** Decodes every packet completed by `chunk`. After an error, every later call throws that error. */
   push(chunk: Uint8Array): Packet[] {
-    const frames = this.splitter.push(chunk);
+    const bounds = this.bounds;
+    const joined = this.splitter['scan'](chunk, bounds);
     const packets: Packet[] = [];
     // stream offset of the first returned frame
     let at = this.splitter.offset - this.splitter.buffered;
-    for (const f of frames) at -= f.length;
-    for (const frame of frames) {
+    for (let i = 2; i < bounds.length; i += 3) at -= bounds[i]!;
+    if (joined !== undefined) {
+      at -= joined.length;
+      packets.push(this.decodeFrame(joined, at));
+      at += joined.length;
+    }
+    for (let i = 0; i < bounds.length; i += 3) {
+      const start = bounds[i]!;
+      const size = bounds[i + 2]!;
+      let packet: Packet;
       try {
-        packets.push(this.decodeFrame(frame));
-      } catch (e) {
-        const err = e as MqttError;
-        throw this.splitter.poison(
-          new MqttError(err.code, err.message, {
-            reasonCode: err.reasonCode,
-            ...(err.rule !== undefined ? { rule: err.rule } : {}),
-            offset: at + (err.offset ?? 0),
-          }),
-        );
+        // straight from the chunk: no frame view is made for a frame that decodes
+        packet = decodeBody(chunk, chunk[start]!, start + bounds[i + 1]!, start + size, this.version, this.copy);
+      } catch {
+        // Error offsets are relative to the frame: decode its view again for the identical, frame-relative error.
+        this.decodeFrame(chunk.subarray(start, start + size), at);
+        throw new Error('unreachable: a frame decoded as a view after failing in place');
       }
-      at += frame.length;
+      this.accept(packet, at);
+      packets.push(packet);
+      at += size;
     }
     return packets;
   }
@@ -85,9 +94,33 @@ export class PacketDecoder {
     this.splitter.end();
   }
 
-  private decodeFrame(frame: Uint8Array): Packet {
-    const rl = readRemainingLength(frame, 1, frame.length, this.version === 5);
-    const packet = decodeBody(frame, frame[0]!, headerSize, headerSize + rl, this.version, this.copy);
+  /** Decodes one whole frame starting at stream offset `at`, poisoning the stream on any error. */
+  private decodeFrame(frame: Uint8Array, at: number): Packet {
+    let packet: Packet;
+    try {
+      const rl = readRemainingLength(frame, 1, frame.length, this.version === 5);
+      packet = decodeBody(frame, frame[0]!, headerSize, headerSize + rl, this.version, this.copy);
+    } catch (e) {
+      throw this.fail(e, at);
+    }
+    this.accept(packet, at);
+    return packet;
+  }
+
+  /** The stream error for `e`, found in the frame at stream offset `at`: every later push throws it too. */
+  private fail(e: unknown, at: number): MqttError {
+    const err = e as MqttError;
+    return this.splitter.poison(
+      new MqttError(err.code, err.message, {
+        reasonCode: err.reasonCode,
+        ...(err.rule !== undefined ? { rule: err.rule } : {}),
+        offset: at + (err.offset ?? 0),
+      }),
+    );
+  }
+
+  /** Applies a decoded packet to the connection: the first CONNECT sets the level; the role refuses wrong senders. */
+  private accept(packet: Packet, at: number): void {
     if (packet.type === 'connect' && !this.seenConnect) {
       this.seenConnect = true;
       if (!this.fixedVersion) {
@@ -101,12 +134,11 @@ export class PacketDecoder {
       const wrong = role === 'server' ? SERVER_ONLY : CLIENT_ONLY;
       if (wrong.has(packet.type) || (role === 'client' && packet.type === 'disconnect' && this.version !== 5)) {
         const sender = role === 'server' ? 'server' : 'client';
-        throw protocolError(rule, `${packet.type.toUpperCase()} is sent only by a ${sender}, never to one`, 0);
+        throw this.fail(protocolError(rule, `${packet.type.toUpperCase()} is sent only by a ${sender}, never to one`, 0), at);
       }
       if (role === 'server' && packet.type === 'publish' && packet.properties?.subscriptionIdentifiers !== undefined) {
-        throw protocolError('MQTT-3.3.4-6', 'PUBLISH from a client must not carry a Subscription Identifier', 0);
+        throw this.fail(protocolError('MQTT-3.3.4-6', 'PUBLISH from a client must not carry a Subscription Identifier', 0), at);
       }
     }
-    return packet;
   }
 }

@@ -47,6 +47,8 @@ export class FrameSplitter {
   /** Stream offset of the first byte after the last chunk pushed. */
   private consumed = 0;
   private failure: MqttError | undefined;
+  /** Reused by `push` for the frame offsets of each chunk. */
+  private readonly bounds: number[] = [];
 
   constructor(options: FrameSplitterOptions = {}) {
     const max = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
@@ -72,13 +74,29 @@ export class FrameSplitter {
    * and pieces of a partial frame, may be views of them. After an error, every call throws that error.
    */
   push(chunk: Uint8Array): Uint8Array[] {
+    const bounds = this.bounds;
+    const joined = this.scan(chunk, bounds);
+    const frames: Uint8Array[] = joined === undefined ? [] : [joined];
+    for (let i = 0; i < bounds.length; i += 3) frames.push(chunk.subarray(bounds[i]!, bounds[i]! + bounds[i + 2]!));
+    return frames;
+  }
+
+  /**
+   * `push` without the frame views: returns the frame completed from held pieces (gathered), if any, and fills
+   * `bounds` with (start, header size, frame size) triples for the whole frames inside `chunk`, in order.
+   * PacketDecoder decodes straight from `chunk` at those offsets, so a frame inside a chunk costs no view object
+   * and its Remaining Length is read once.
+   */
+  private scan(chunk: Uint8Array, bounds: number[]): Uint8Array | undefined {
     if (this.failure !== undefined) throw this.failure;
     if (!(chunk instanceof Uint8Array)) {
       throw new MqttError('invalid-packet', `FrameSplitter.push expects a Uint8Array, got ${chunk === null ? 'null' : typeof chunk}`);
     }
+    bounds.length = 0;
     try {
-      return this.split(chunk);
+      return this.split(chunk, bounds);
     } catch (e) {
+      bounds.length = 0;
       throw this.poison(e as MqttError);
     }
   }
@@ -116,8 +134,8 @@ export class FrameSplitter {
     return this.failure;
   }
 
-  private split(chunk: Uint8Array): Uint8Array[] {
-    const frames: Uint8Array[] = [];
+  private split(chunk: Uint8Array, bounds: number[]): Uint8Array | undefined {
+    let joined: Uint8Array | undefined;
     const len = chunk.length;
     const base = this.consumed;
     this.consumed += len;
@@ -133,32 +151,33 @@ export class FrameSplitter {
         const rl = readRemainingLength(head, 1, head.length, this.version === 5, base - held);
         if (rl === NEED_MORE) {
           this.hold(chunk);
-          return frames;
+          return undefined;
         }
         this.need = this.checkSize(headerSize + rl, base - held);
       }
       const missing = this.need - this.piecesLength;
       if (len < missing) {
         this.hold(chunk);
-        return frames;
+        return undefined;
       }
-      frames.push(this.gather(chunk.subarray(0, missing)));
+      joined = this.gather(chunk.subarray(0, missing));
       pos = missing;
     }
     while (pos < len) {
       const rl = readRemainingLength(chunk, pos + 1, len, this.version === 5, base);
       if (rl === NEED_MORE) break;
       // MQTT-3.1.2-24 / 5.0 Maximum Packet Size: refuse at the header, before holding any of the body
-      const size = this.checkSize(headerSize + rl, base + pos);
+      const hs = headerSize;
+      const size = this.checkSize(hs + rl, base + pos);
       if (len - pos < size) {
         this.need = size;
         break;
       }
-      frames.push(chunk.subarray(pos, pos + size));
+      bounds.push(pos, hs, size);
       pos += size;
     }
     if (pos < len) this.hold(chunk.subarray(pos));
-    return frames;
+    return joined;
   }
 
   /** Keeps `piece` for the partial frame: small pieces are copied into the staging block, others held as views. */
