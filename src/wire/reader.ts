@@ -85,8 +85,11 @@ export class Reader {
   /** A UTF-8 Encoded String: two-byte length, then that many bytes of strict UTF-8. */
   utf8(field: string): string {
     const start = this.pos;
-    const len = this.u16(`${field} length`);
-    const p = this.pos;
+    // the length read inline: `${field} length` is built only for the error
+    if (start + 2 > this.end) this.truncated(`${field} length`, 2);
+    const len = (this.buf[start]! << 8) | this.buf[start + 1]!;
+    const p = start + 2;
+    this.pos = p;
     if (p + len > this.end) this.truncated(field, len);
     const s = decodeUtf8(this.buf, p, p + len);
     if (s === undefined) {
@@ -102,8 +105,10 @@ export class Reader {
 
   /** Binary Data: two-byte length, then that many bytes (a view unless `copy`). */
   binary(field: string): Uint8Array {
-    const len = this.u16(`${field} length`);
-    return this.bytes(field, len);
+    const p = this.pos;
+    if (p + 2 > this.end) this.truncated(`${field} length`, 2);
+    this.pos = p + 2;
+    return this.bytes(field, (this.buf[p]! << 8) | this.buf[p + 1]!);
   }
 
   /** The next `len` bytes (a view unless `copy`). */
