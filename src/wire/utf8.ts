@@ -27,8 +27,26 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
   return end - start >= NATIVE_DECODE_MIN ? decodeUtf8Native(buf, start, end) : decodeUtf8Hand(buf, start, end);
 }
 
-/** The hand-loop path of `decodeUtf8` (exported for the `string decode` bench case). */
+/**
+ * The hand-loop path of `decodeUtf8` (exported for the `string decode` bench case). ASCII, the common case for
+ * topics and ids, is gathered into an array and made a string by one `String.fromCharCode` call: per-character
+ * string concatenation took about 1.6× as long (bench w1 profile). Anything else goes through `decodeUtf8General`.
+ */
 export function decodeUtf8Hand(buf: Uint8Array, start: number, end: number): string | undefined {
+  const n = end - start;
+  const codes = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const b = buf[start + i]!;
+    // the first fault in order decides the error, as in the general loop: U+0000 here, anything else there
+    if (b === 0) return fail('null');
+    if (b >= 0x80) return decodeUtf8General(buf, start, end);
+    codes[i] = b;
+  }
+  return String.fromCharCode.apply(null, codes);
+}
+
+/** Strict UTF-8 decoding of any short string, one character at a time. */
+function decodeUtf8General(buf: Uint8Array, start: number, end: number): string | undefined {
   let out = '';
   let i = start;
   while (i < end) {
