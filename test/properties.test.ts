@@ -111,6 +111,35 @@ describe('arbitraries', () => {
   });
 });
 
+/** Values that break some field's rule: wrong types, out-of-range numbers, bad strings, oversized data. */
+const ODD_VALUES: unknown[] = [
+  undefined, null, true, false, 0, -1, 1, 2, 3, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 255, 256, 65535, 65536,
+  268_435_455, 268_435_456, 2 ** 32, -0, 10n, '', 'a', 'a/+', 'a/#', '#', '+', '$share/', '$share/g/x', '\u0000',
+  'x\ud800', '\udc00y', 'x'.repeat(70_000), [], [''], [0], [['a', 'b']], [['a']], {}, { a: 1 }, new Uint8Array(0),
+  new Uint8Array(70_000), new Uint16Array(2), Symbol('odd'), () => 1,
+];
+
+/** Every path to a field of a packet (into nested objects and arrays; byte arrays are leaves). */
+function fieldPaths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return [prefix];
+  const paths: (string | number)[][] = prefix.length > 0 ? [prefix] : [];
+  const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+  for (const k of keys) paths.push(...fieldPaths((value as Record<string | number, unknown>)[k], [...prefix, k]));
+  return paths;
+}
+
+/** A deep copy of `packet` with the field at `path` set to `replacement` (or deleted when it is `deleteField`). */
+const deleteField = Symbol('delete');
+function withField(packet: Packet, path: (string | number)[], replacement: unknown): Packet {
+  const copy = structuredClone(packet) as unknown as Record<string | number, unknown>;
+  let at = copy;
+  for (const k of path.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  if (replacement === deleteField) delete at[last];
+  else at[last] = replacement;
+  return copy as unknown as Packet;
+}
+
 describe.each(VERSIONS)('level %i', (version) => {
   describe.each(packetTypes(version))('%s', (type) => {
     it('decode(encode(p)) deep-equals p; encodedLength and encodeInto agree with encode', () => {
@@ -131,6 +160,35 @@ describe.each(VERSIONS)('level %i', (version) => {
         { numRuns: RUNS },
       );
     });
+  });
+
+  it('encode refuses a broken packet object with MqttError invalid-packet, or writes a frame the decoder accepts', () => {
+    // encode must refuse any object the decoder would refuse, and nothing but MqttError may leave it
+    const broken = packetArbitrary(version).chain((p) =>
+      fc.record({
+        packet: fc.constant(p),
+        path: fc.constantFrom(...fieldPaths(p), ['unknownField']),
+        replacement: fc.oneof(fc.constantFrom(...ODD_VALUES, deleteField), fc.anything()),
+      }),
+    );
+    fc.assert(
+      fc.property(broken, ({ packet, path, replacement }) => {
+        const q = withField(packet, path, replacement);
+        let frame: Uint8Array;
+        try {
+          frame = encode(q, { version });
+        } catch (e) {
+          expect(e).toBeInstanceOf(MqttError);
+          expect((e as MqttError).code).toBe('invalid-packet');
+          expect(() => encodedLength(q, { version })).toThrow(MqttError);
+          expect(() => encodeInto(q, new Uint8Array(1 << 17), 0, { version })).toThrow(MqttError);
+          return;
+        }
+        expect(encodedLength(q, { version })).toBe(frame.length);
+        decode(frame, { version });
+      }),
+      { numRuns: 3 * RUNS },
+    );
   });
 
   it('single-byte mutations, truncations and extensions of valid frames decode or throw MqttError', () => {
@@ -238,10 +296,30 @@ describe.each(VERSIONS)('level %i', (version) => {
     );
   });
 
-  it('frameArbitrary frames decode at their level', () => {
+  it('PacketDecoder without a version takes it from the first CONNECT', () => {
+    fc.assert(
+      fc.property(packetArbitraryOf('connect', version), fc.array(packetArbitrary(version), { maxLength: 5 }), (connect, rest) => {
+        const decoder = new PacketDecoder();
+        const out: Packet[] = [];
+        for (const p of [connect, ...rest]) out.push(...decoder.push(encode(p, { version })));
+        expect(decoder.version).toBe(version);
+        expect(out).toStrictEqual([connect, ...rest]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('frameArbitrary frames decode at their level; with copy the binary fields own their bytes', () => {
     fc.assert(
       fc.property(frameArbitrary(version), (frame) => {
-        expect(decodeOrRefuse(frame, version)).toBeDefined();
+        const packet = decodeOrRefuse(frame, version);
+        expect(packet).toBeDefined();
+        const copied = decode(frame, { version, copy: true });
+        expect(copied).toStrictEqual(packet);
+        for (const path of fieldPaths(copied)) {
+          const field = path.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], copied);
+          if (field instanceof Uint8Array) expect(field.buffer).not.toBe(frame.buffer);
+        }
       }),
       { numRuns: RUNS },
     );
