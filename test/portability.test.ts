@@ -77,6 +77,22 @@ describe('browser bundle', () => {
     expect(text).toMatch(/function packetArbitrary\(/);
   });
 
+  it('the arbitraries tree-shake: importing one leaves the packet arbitraries and the encoder out', async () => {
+    const result = await build({
+      stdin: { contents: "export { topicNameArbitrary } from './src/arbitraries.ts';", resolveDir: ROOT, loader: 'ts' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      external: ['fast-check'],
+      logLevel: 'silent',
+    });
+    const text = result.outputFiles[0]!.text;
+    expect(text).toMatch(/function topicNameArbitrary\(/);
+    expect(text).not.toMatch(/function (connectArbitrary|packetArbitrary|frameArbitrary|propertiesArbitrary)\(/);
+    expect(text).not.toMatch(/function (encode|decode|writeConnect|readPublish)\(/);
+  });
+
   it('the trace check finds Node use when there is some', () => {
     // the checker above must not pass vacuously
     expect(nodeTraces('const b = Buffer.from(x); if (process.env.X) require("fs"); import "node:fs";')).toHaveLength(4);
