@@ -264,6 +264,9 @@ function valueSize(def: PropertyDef, value: unknown, ctx: Ctx, key: string): num
       size = intSize(value, 0xffffffff, 4, what);
       break;
     case 'varint':
+      if (typeof value === 'number' && Number.isInteger(value) && value > VARINT_MAX) {
+        throw invalidPacket(`${what} ${value} does not fit a Variable Byte Integer (at most ${VARINT_MAX})`, 'U5-1.5.5-1', 0x81);
+      }
       intSize(value, VARINT_MAX, 0, what);
       size = varintSize(value as number);
       break;
