@@ -49,7 +49,7 @@ export function publishSize(p: PublishPacket, version: ProtocolVersion): number 
     checkPacketId(p.packetId, 'PUBLISH', version);
     size += 2;
   } else if (p.packetId !== undefined) {
-    throw invalidPacket('PUBLISH with qos 0 has no packetId', 'MQTT-2.3.1-5', 0x81);
+    throw invalidPacket('PUBLISH with qos 0 has no packetId', version === 5 ? 'MQTT-2.2.1-2' : 'MQTT-2.3.1-5', 0x81);
   }
   if (v5) {
     const ps = propertiesSize(p.properties, Ctx.Publish);
