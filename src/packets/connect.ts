@@ -122,6 +122,7 @@ export function connectSize(p: ConnectPacket, version: ProtocolVersion): number 
   const will = p.will;
   if (will !== undefined) {
     if (typeof will !== 'object' || will === null) throw invalidPacket('CONNECT will must be an object');
+    if (will.qos === (3 as number)) throw invalidPacket('CONNECT will.qos is 3', v5 ? 'MQTT-3.1.2-12' : 'MQTT-3.1.2-14', 0x81);
     checkQos(will.qos, 'CONNECT will.qos');
     checkBoolean(will.retain, 'CONNECT will.retain');
     refuseV5Properties(will.properties, 'CONNECT will', version);
