@@ -70,6 +70,11 @@ export function subscribeSize(p: SubscribePacket, version: ProtocolVersion): num
   for (const s of subs) {
     if (typeof s !== 'object' || s === null) throw invalidPacket('SUBSCRIBE subscriptions entries must be objects');
     size += topicFilterSize(s.topicFilter, 'SUBSCRIBE', version) + 1;
+    if (s.qos === (3 as number)) {
+      throw v5
+        ? invalidPacket(`SUBSCRIBE qos of '${s.topicFilter}' is 3`, 'U5-3.8.3.1-1', 0x82)
+        : invalidPacket(`SUBSCRIBE qos of '${s.topicFilter}' is 3`, 'MQTT-3.8.3-4', 0x81);
+    }
     checkQos(s.qos, `SUBSCRIBE qos of '${s.topicFilter}'`);
     if (v5) {
       if (s.noLocal !== undefined) checkBoolean(s.noLocal, `SUBSCRIBE noLocal of '${s.topicFilter}'`);
