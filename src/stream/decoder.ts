@@ -20,7 +20,8 @@ export interface PacketDecoderOptions {
   copy?: boolean;
   /**
    * Who is receiving: `'server'` refuses packets only a server sends (CONNACK, SUBACK, UNSUBACK, PINGRESP) and
-   * a PUBLISH with a Subscription Identifier; `'client'` refuses packets only a client sends. Default: accept both
+   * a PUBLISH with a Subscription Identifier; `'client'` refuses packets only a client sends and a DISCONNECT with a
+   * Session Expiry Interval (MQTT-3.14.2-2). Default: accept both
    * directions, for inspection tools.
    */
   role?: 'server' | 'client';
@@ -138,6 +139,9 @@ export class PacketDecoder {
       }
       if (role === 'server' && packet.type === 'publish' && packet.properties?.subscriptionIdentifiers !== undefined) {
         throw this.fail(protocolError('MQTT-3.3.4-6', 'PUBLISH from a client must not carry a Subscription Identifier', 0), at);
+      }
+      if (role === 'client' && packet.type === 'disconnect' && packet.properties?.sessionExpiryInterval !== undefined) {
+        throw this.fail(protocolError('MQTT-3.14.2-2', 'DISCONNECT from a server must not carry a Session Expiry Interval', 0), at);
       }
     }
   }
