@@ -2,8 +2,8 @@
 // net.Socket + PacketDecoder + encode. Every packet mosquitto sends must decode (RawClient fails the test
 // otherwise), and every assertion compares whole decoded packets with exact field values.
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { encode, type ConnectPacket, type Packet, type ProtocolVersion, type PublishPacket } from '../../src/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { MqttError, encode, type ConnectPacket, type Packet, type ProtocolVersion, type PublishPacket } from '../../src/index.js';
 import { INSTALL_HINT, findExecutable, startMosquitto, type MosquittoBroker } from './mosquitto-process.js';
 import { RawClient } from './raw-client.js';
 
@@ -21,9 +21,15 @@ const MOSQUITTO_CONNACK_PROPERTIES = { topicAliasMaximum: 10, receiveMaximum: 20
 
 let broker: MosquittoBroker;
 const open: RawClient[] = [];
+/** Clients whose test provokes a decode error on purpose (a packet over their maxPacketSize). */
+const expectDecodeError = new Set<RawClient>();
 
 beforeAll(async () => {
   if (!skip) broker = await startMosquitto();
+});
+// Every byte mosquitto sent must have decoded, including packets no assertion waited for.
+afterEach(() => {
+  for (const c of open) if (!expectDecodeError.has(c)) expect(c.decodeError).toBeUndefined();
 });
 afterAll(async () => {
   for (const c of open) c.destroy();
@@ -487,9 +493,11 @@ describe.skipIf(skip)('mosquitto interop', () => {
 
       // The default 1 MiB limit refuses the same message: the decoder reports packet-too-large, it does not buffer it.
       const small = await connected(5, { clientId: 'big-small' });
+      expectDecodeError.add(small);
       await subscribe(small, 1, [[`${p}/big`, 0]]);
       pub.send({ type: 'publish', topic: `${p}/big`, payload, qos: 0, retain: false, dup: false });
       await expect(small.next(10_000)).rejects.toThrow(/exceeds the maximum packet size of 1048576 bytes/);
+      expect((small.decodeError?.cause as MqttError).code).toBe('packet-too-large');
     });
   });
 });

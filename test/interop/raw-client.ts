@@ -25,6 +25,8 @@ export class RawClient {
   private readonly queue: Packet[] = [];
   private readonly waiters: Waiter[] = [];
   private failure: Error | undefined;
+  /** Set when bytes from the broker failed to decode (the suites check it after every test). */
+  decodeError: Error | undefined;
   private ended = false;
   private readonly closedPromise: Promise<void>;
 
@@ -46,7 +48,8 @@ export class RawClient {
         packets = this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
       } catch (e) {
         // A packet from the broker that does not decode is exactly what these tests look for.
-        this.fail(new Error(`broker sent bytes that do not decode: ${(e as Error).message}`, { cause: e }));
+        this.decodeError = new Error(`broker sent bytes that do not decode: ${(e as Error).message}`, { cause: e });
+        this.fail(this.decodeError);
         socket.destroy();
         return;
       }
@@ -65,7 +68,8 @@ export class RawClient {
         try {
           this.decoder.end();
         } catch (e) {
-          this.fail(new Error(`broker closed the connection inside a frame: ${(e as Error).message}`, { cause: e }));
+          this.decodeError ??= new Error(`broker closed the connection inside a frame: ${(e as Error).message}`, { cause: e });
+          this.fail(this.decodeError);
         }
         this.fail(new Error('connection closed'));
         resolve();
