@@ -46,8 +46,8 @@ export function ackSize(p: AckPacket, version: ProtocolVersion): number {
   const info = INFO[p.type];
   checkPacketId(p.packetId, info.name, version);
   if (version !== 5) {
-    refuseV5Field(p.reasonCode, `${info.name} reasonCode`, version);
-    refuseV5Properties(p.properties, info.name, version);
+    refuseV5Field(p.reasonCode, `${info.name} reasonCode`, version, info.v3Rule);
+    refuseV5Properties(p.properties, info.name, version, info.v3Rule);
     return 2;
   }
   const code = p.reasonCode ?? 0;

@@ -119,17 +119,20 @@ export function checkInt(v: unknown, max: number, what: string): void {
   }
 }
 
-/** Level 3 and 4 cannot carry 5.0 properties: refuse rather than drop them. */
-export function refuseV5Properties(props: unknown, what: string, version: ProtocolVersion): void {
+/**
+ * Level 3 and 4 cannot carry 5.0 properties: refuse rather than drop them. `rule` is the 3.1.1 layout rule the
+ * extra bytes would break, where the packet has a fixed layout (e.g. U311-3.4-1: Remaining Length exactly 2).
+ */
+export function refuseV5Properties(props: unknown, what: string, version: ProtocolVersion, rule?: string): void {
   if (version !== 5 && props !== undefined && hasProperties(props as object)) {
-    throw invalidPacket(`${what} properties exist only in MQTT 5.0 (encoding for protocol level ${version})`);
+    throw invalidPacket(`${what} properties exist only in MQTT 5.0 (encoding for protocol level ${version})`, rule, 0x81);
   }
 }
 
-/** Level 3 and 4 cannot carry a reason code where 5.0 added one. */
-export function refuseV5Field(value: unknown, what: string, version: ProtocolVersion): void {
+/** Level 3 and 4 cannot carry a reason code where 5.0 added one; `rule` as for `refuseV5Properties`. */
+export function refuseV5Field(value: unknown, what: string, version: ProtocolVersion, rule?: string): void {
   if (version !== 5 && value !== undefined) {
-    throw invalidPacket(`${what} exists only in MQTT 5.0 (encoding for protocol level ${version})`);
+    throw invalidPacket(`${what} exists only in MQTT 5.0 (encoding for protocol level ${version})`, rule, 0x81);
   }
 }
 

@@ -53,7 +53,7 @@ export function connackSize(p: ConnackPacket, version: ProtocolVersion): number 
     throw invalidPacket(`CONNACK reasonCode must be an integer from 0 to 255, got ${describe(code)}`);
   }
   checkCode(code, p.sessionPresent, version === 5, undefined, (rule, message) => invalidPacket(message, rule, 0x82));
-  refuseV5Properties(p.properties, 'CONNACK', version);
+  refuseV5Properties(p.properties, 'CONNACK', version, 'U311-3.2.1-1');
   if (version !== 5) return 2;
   const ps = propertiesSize(p.properties, Ctx.Connack);
   return 2 + varintSize(ps) + ps;

@@ -30,8 +30,8 @@ export function readDisconnect(r: Reader): DisconnectPacket {
 
 export function disconnectSize(p: DisconnectPacket, version: ProtocolVersion): number {
   if (version !== 5) {
-    refuseV5Field(p.reasonCode, 'DISCONNECT reasonCode', version);
-    refuseV5Properties(p.properties, 'DISCONNECT', version);
+    refuseV5Field(p.reasonCode, 'DISCONNECT reasonCode', version, 'U311-3.14-1');
+    refuseV5Properties(p.properties, 'DISCONNECT', version, 'U311-3.14-1');
     return 0;
   }
   const code = p.reasonCode ?? 0;
@@ -68,7 +68,8 @@ export function readAuth(r: Reader): AuthPacket {
 }
 
 export function authSize(p: AuthPacket, version: ProtocolVersion): number {
-  if (version !== 5) throw invalidPacket(`AUTH exists only in MQTT 5.0 (encoding for protocol level ${version})`);
+  // packet type 15 is reserved before 5.0
+  if (version !== 5) throw invalidPacket(`AUTH exists only in MQTT 5.0 (encoding for protocol level ${version})`, 'U311-2.2.1-1', 0x81);
   const code = p.reasonCode;
   if (typeof code !== 'number' || REASON_CODES_V5['auth']![code] !== 1) {
     throw invalidPacket(`AUTH reasonCode ${describe(code)} is not 0x00, 0x18 or 0x19`, 'MQTT-3.15.2-1', 0x82);

@@ -66,8 +66,8 @@ export function readUnsuback(r: Reader): UnsubackPacket {
 export function unsubackSize(p: UnsubackPacket, version: ProtocolVersion): number {
   checkPacketId(p.packetId, 'UNSUBACK', version);
   if (version !== 5) {
-    refuseV5Field(p.reasonCodes, 'UNSUBACK reasonCodes', version);
-    refuseV5Properties(p.properties, 'UNSUBACK', version);
+    refuseV5Field(p.reasonCodes, 'UNSUBACK reasonCodes', version, 'U311-3.11-1');
+    refuseV5Properties(p.properties, 'UNSUBACK', version, 'U311-3.11-1');
     return 2;
   }
   const ps = propertiesSize(p.properties, Ctx.Unsuback);
