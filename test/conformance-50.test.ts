@@ -759,20 +759,24 @@ describe('3.1 CONNECT', () => {
 
   it('MQTT-3.1.2-16 User Name Flag 0: no User Name in the payload', () => {
     refuses(connect(0x02, pr(), s('c'), s('user')), malformed('U5-2-1'));
+    expect(encode(base, v5)).toEqual(connect(0x02, pr(), s('c')));
   });
 
   it('MQTT-3.1.2-17 User Name Flag 1: a User Name must be present', () => {
     refuses(connect(0x82, pr(), s('c')), malformed('U5-2-1'));
     accepts(connect(0x82, pr(), s('c'), s('user')), { ...base, username: 'user' });
+    accepts(connect(0x82, pr(), s('c'), s('')), { ...base, username: '' });
   });
 
   it('MQTT-3.1.2-18 Password Flag 0: no Password in the payload', () => {
     refuses(connect(0x82, pr(), s('c'), s('user'), u16(2), 1, 2), malformed('U5-2-1'));
+    expect(encode({ ...base, username: 'user' }, v5)).toEqual(connect(0x82, pr(), s('c'), s('user')));
   });
 
   it('MQTT-3.1.2-19 Password Flag 1: a Password must be present', () => {
     refuses(connect(0xc2, pr(), s('c'), s('user')), malformed('U5-2-1'));
     accepts(connect(0xc2, pr(), s('c'), s('user'), u16(2), 1, 2), { ...base, username: 'user', password: new Uint8Array([1, 2]) });
+    accepts(connect(0xc2, pr(), s('c'), s('user'), u16(0)), { ...base, username: 'user', password: EMPTY });
   });
 
   it('U5-3.1.2.9-1 a Password without a User Name is accepted at level 5', () => {
@@ -1304,6 +1308,9 @@ describe('3.8 SUBSCRIBE', () => {
 
   it('MQTT-3.8.3-5 Subscription Options bits 6 and 7 are reserved', () => {
     for (const o of [0x40, 0x80, 0xc1]) refuses(frame(0x82, u16(1), pr(), s('t'), o), malformed('MQTT-3.8.3-5'));
+    // every option set still leaves bits 6 and 7 clear
+    const all = encode(subscribe({ topicFilter: 't', qos: 2, noLocal: true, retainAsPublished: true, retainHandling: 2 }) as Packet, v5);
+    expect(all[all.length - 1]).toBe(0x2e);
   });
 
   it('U5-3.8.3-1 each Topic Filter obeys 4.7 and 4.8.2 (0x8F Topic Filter invalid)', () => {
