@@ -56,7 +56,7 @@ export interface FittedPacket<P extends Packet = Packet> {
  *   5,
  *   { version: 5 },
  * );
- * // ack is { type: 'puback', packetId: 1, reasonCode: 0x80 }: 4 bytes on the wire
+ * // ack is { type: 'puback', packetId: 1, reasonCode: 0x80 }: 5 bytes on the wire (40 03 00 01 80)
  * ```
  */
 export function fitToMaximumPacketSize<P extends Packet>(
