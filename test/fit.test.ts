@@ -121,6 +121,17 @@ describe('fitToMaximumPacketSize', () => {
     expect(fitToMaximumPacketSize(p, 5, v5)).toEqual({ packet: { type: 'puback', packetId: 9, reasonCode: 0x97 }, size: 5 });
   });
 
+  it('does what its TSDoc example says', () => {
+    const { packet, size } = fitToMaximumPacketSize(
+      { type: 'puback', packetId: 1, reasonCode: 0x80, properties: { reasonString: 'quota exhausted' } },
+      5,
+      v5,
+    );
+    expect(packet).toEqual({ type: 'puback', packetId: 1, reasonCode: 0x80 });
+    expect(size).toBe(5);
+    expect(encode(packet, v5)).toEqual(new Uint8Array([0x40, 0x03, 0x00, 0x01, 0x80]));
+  });
+
   it('works at level 4, where there is nothing to drop', () => {
     const p: Packet = { type: 'puback', packetId: 1 };
     expect(fitToMaximumPacketSize(p, 4)).toEqual({ packet: p, size: 4 });
