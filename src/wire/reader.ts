@@ -103,6 +103,20 @@ export class Reader {
     return s;
   }
 
+  /**
+   * `utf8` for fast paths that have no field name at hand: undefined for anything `utf8` would refuse (and the
+   * position is then unspecified), so the caller reads again with `utf8(field)` for the precise error.
+   */
+  tryUtf8(): string | undefined {
+    const p = this.pos;
+    if (p + 2 > this.end) return undefined;
+    const q = p + 2 + ((this.buf[p]! << 8) | this.buf[p + 1]!);
+    if (q > this.end) return undefined;
+    const s = decodeUtf8(this.buf, p + 2, q);
+    this.pos = q;
+    return s;
+  }
+
   /** Binary Data: two-byte length, then that many bytes (a view unless `copy`). */
   binary(field: string): Uint8Array {
     const p = this.pos;
