@@ -219,7 +219,7 @@ class Session {
         this.socket.end();
         return;
       case 'auth':
-        // No enhanced authentication here: AUTH without a method in CONNECT is a protocol error (MQTT-4.12.0-1).
+        // No enhanced authentication here: an AUTH when CONNECT named no Authentication Method is a protocol error.
         return this.refuse(new MqttError('protocol-error', 'AUTH without Authentication Method'));
       default:
         // Role 'server' already refuses packets only a server sends; nothing else is left.
