@@ -22,6 +22,11 @@ const RESERVED = 0x01;
 export function readConnect(r: Reader): ConnectPacket {
   const nameAt = r.pos;
   const protocolName = r.utf8('Protocol Name');
+  // MQTT-3.1.2-1: a name that is not MQTT's is not MQTT at all, so it is reported before the level (a server
+  // must not answer it with CONNACK 0x01, which the level check below calls for)
+  if (protocolName !== 'MQTT' && protocolName !== 'MQIsdp') {
+    throw unsupportedVersion('MQTT-3.1.2-1', `CONNECT Protocol Name '${protocolName}' is not 'MQTT' (or 'MQIsdp' for MQTT 3.1)`, nameAt);
+  }
   const levelAt = r.pos;
   const level = r.u8('Protocol Level');
   if (level !== 3 && level !== 4 && level !== 5) {

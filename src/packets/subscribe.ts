@@ -87,7 +87,12 @@ export function subscribeSize(p: SubscribePacket, version: ProtocolVersion): num
         throw invalidPacket(`SUBSCRIBE noLocal may not be set on the Shared Subscription '${s.topicFilter}'`, 'MQTT-3.8.3-4', 0x82);
       }
     } else if (s.noLocal === true || s.retainAsPublished === true || (s.retainHandling !== undefined && s.retainHandling !== 0)) {
-      throw invalidPacket(`SUBSCRIBE noLocal, retainAsPublished and retainHandling exist only in MQTT 5.0 (encoding for protocol level ${version})`);
+      // they would set bits of the Requested QoS byte that 3.1.1 reserves (MQTT-3.8.3-4)
+      throw invalidPacket(
+        `SUBSCRIBE noLocal, retainAsPublished and retainHandling exist only in MQTT 5.0 (encoding for protocol level ${version})`,
+        'MQTT-3.8.3-4',
+        0x81,
+      );
     }
   }
   return size;
@@ -131,7 +136,7 @@ export function subackSize(p: SubackPacket, version: ProtocolVersion): number {
     const ps = propertiesSize(p.properties, Ctx.Suback);
     size += varintSize(ps) + ps;
   } else {
-    refuseV5Properties(p.properties, 'SUBACK', version);
+    refuseV5Properties(p.properties, 'SUBACK', version, 'U311-3.9-1');
   }
   const codes = p.reasonCodes;
   if (!Array.isArray(codes)) throw invalidPacket(`SUBACK reasonCodes must be an array, got ${describe(codes)}`);
