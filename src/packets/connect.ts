@@ -136,14 +136,14 @@ export function connectSize(p: ConnectPacket, version: ProtocolVersion): number 
       size += varintSize(ws) + ws;
     }
     size += topicNameSize(will.topic, 'CONNECT will.topic', version, true, false);
-    size += binarySize(will.payload, 'CONNECT will.payload');
+    size += binarySize(will.payload, 'CONNECT will.payload', version);
   }
   if (p.username !== undefined) size += stringSize(p.username, 'CONNECT username', version);
   if (p.password !== undefined) {
     if (!v5 && p.username === undefined) {
       throw invalidPacket('CONNECT password without username is not allowed before MQTT 5.0', 'MQTT-3.1.2-22', 0x81);
     }
-    size += binarySize(p.password, 'CONNECT password');
+    size += binarySize(p.password, 'CONNECT password', version);
   }
   return size;
 }
