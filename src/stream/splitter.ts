@@ -22,7 +22,7 @@ export const MAX_PACKET_SIZE_LIMIT = 268_435_460;
  * of 1 KiB and more are still held as views and copied once.
  */
 const SMALL_PIECE = 1024;
-/** Largest staging block; never more than the bytes the partial frame still needs. */
+/** Largest staging block; blocks start at 64 bytes and grow with the bytes held, never past what the frame lacks. */
 const STAGING_BLOCK = 16 * 1024;
 
 export interface FrameSplitterOptions {
@@ -190,8 +190,12 @@ export class FrameSplitter {
       this.stagingUsed += n;
     } else if (n < SMALL_PIECE) {
       this.flushStaging();
-      // Sized by what the frame still lacks (at most 5 header bytes while the header is incomplete), never more.
-      const room = this.need === -1 ? 5 : Math.min(STAGING_BLOCK, this.need - this.piecesLength);
+      // Sized by the bytes already held (doubling from 64 up to STAGING_BLOCK), never by the declared length
+      // alone and never past what the frame still lacks: allocation stays within about twice what was received.
+      const room =
+        this.need === -1
+          ? 5
+          : Math.min(this.need - this.piecesLength, Math.max(n, Math.min(STAGING_BLOCK, Math.max(64, this.piecesLength))));
       const block = new Uint8Array(room);
       block.set(piece, 0);
       this.staging = block;
