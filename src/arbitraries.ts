@@ -84,7 +84,7 @@ export interface LengthConstraints {
 }
 
 /**
- * A UTF-8 Encoded String as MQTT allows it (section 1.5.4): well-formed, no U+0000, at most 65,535 bytes once
+ * A UTF-8 Encoded String as MQTT allows it (5.0 section 1.5.4, 3.1.1 section 1.5.3): well-formed, no U+0000, at most 65,535 bytes once
  * encoded. Lengths count code points. Without constraints, one string in five has 20 to 100 code points, long
  * enough to reach the native TextEncoder/TextDecoder paths the codec switches to above a few dozen bytes.
  */
@@ -301,6 +301,16 @@ function payloadFor(props: { payloadFormatIndicator?: number } | undefined): fc.
 // ---------------------------------------------------------------------------------------------------------------
 // Packets
 
+/** Who sends the generated packets; omitted, both directions are generated. */
+export interface SenderOptions {
+  /**
+   * `'client'`: only packets a client sends (Table 2-1 / section 2.2.1), and PUBLISH without Subscription
+   * Identifiers (MQTT-3.3.4-6); `'server'`: only packets a server sends, and DISCONNECT without Session Expiry
+   * Interval (MQTT-3.14.2-2). Matches PacketDecoder's `role` option from the receiving side.
+   */
+  sender?: 'client' | 'server';
+}
+
 /**
  * CONNECT at `version`. Level 3 (MQTT 3.1) Client Identifiers have 1 to 23 characters; at level 4 an empty one comes
  * with Clean Session 1 (MQTT-3.1.3-7); before 5.0 a password comes only with a user name (MQTT-3.1.2-22).
@@ -360,11 +370,18 @@ export function connackArbitrary(version: ProtocolVersion = 4): fc.Arbitrary<Con
 
 /**
  * PUBLISH at `version`: Packet Identifier exactly when QoS > 0, DUP only with QoS > 0 (MQTT-3.3.1-2). At level 5
- * any PUBLISH property, including Subscription Identifiers (as a server sends them); with a Topic Alias the Topic
- * Name is sometimes empty (section 3.3.2.3.4).
+ * any PUBLISH property, including Subscription Identifiers unless the sender is a client (MQTT-3.3.4-6); with a
+ * Topic Alias the Topic Name is sometimes empty (section 3.3.2.3.4).
  */
-export function publishArbitrary(version: ProtocolVersion = 4): fc.Arbitrary<PublishPacket> {
-  const props: fc.Arbitrary<PublishProperties | undefined> = version === 5 ? optionalProperties('publish') : fc.constant(undefined);
+export function publishArbitrary(version: ProtocolVersion = 4, options: SenderOptions = {}): fc.Arbitrary<PublishPacket> {
+  let props: fc.Arbitrary<PublishProperties | undefined> = version === 5 ? optionalProperties('publish') : fc.constant(undefined);
+  if (options.sender === 'client') {
+    props = props.map((p) => {
+      if (p?.subscriptionIdentifiers === undefined) return p;
+      const { subscriptionIdentifiers: _dropped, ...rest } = p;
+      return Object.keys(rest).length > 0 ? rest : undefined;
+    });
+  }
   return props.chain((properties) =>
     fc
       .record({
@@ -511,14 +528,22 @@ export function pingrespArbitrary(): fc.Arbitrary<PingrespPacket> {
   return fc.constant({ type: 'pingresp' });
 }
 
-/** DISCONNECT at `version`: empty before 5.0; at 5.0 always with a Disconnect Reason Code and maybe properties. */
-export function disconnectArbitrary(version: ProtocolVersion = 4): fc.Arbitrary<DisconnectPacket> {
+/**
+ * DISCONNECT at `version`: empty before 5.0; at 5.0 always with a Disconnect Reason Code and maybe properties,
+ * without Session Expiry Interval when the sender is a server (MQTT-3.14.2-2).
+ */
+export function disconnectArbitrary(version: ProtocolVersion = 4, options: SenderOptions = {}): fc.Arbitrary<DisconnectPacket> {
   if (version !== 5) return fc.constant({ type: 'disconnect' });
   return fc
     .record({ reasonCode: reasonCodeArbitrary('disconnect', 5), properties: optionalProperties('disconnect') })
     .map((g) => {
       const p: DisconnectPacket = { type: 'disconnect', reasonCode: g.reasonCode };
-      if (g.properties !== undefined) p.properties = g.properties;
+      let properties = g.properties;
+      if (options.sender === 'server' && properties?.sessionExpiryInterval !== undefined) {
+        const { sessionExpiryInterval: _dropped, ...rest } = properties;
+        properties = Object.keys(rest).length > 0 ? rest : undefined;
+      }
+      if (properties !== undefined) p.properties = properties;
       return p;
     });
 }
@@ -543,8 +568,13 @@ export function authArbitrary(): fc.Arbitrary<AuthPacket> {
   );
 }
 
-/** The packet types that exist at `version` (AUTH only at 5). */
-export function packetTypes(version: ProtocolVersion = 4): PacketType[] {
+/** Packets only a client sends (section 2.2.1 / 2.1.2); DISCONNECT is one of them before 5.0. */
+const CLIENT_ONLY: readonly PacketType[] = ['connect', 'subscribe', 'unsubscribe', 'pingreq'];
+/** Packets only a server sends. */
+const SERVER_ONLY: readonly PacketType[] = ['connack', 'suback', 'unsuback', 'pingresp'];
+
+/** The packet types that exist at `version` (AUTH only at 5), optionally only those `options.sender` sends. */
+export function packetTypes(version: ProtocolVersion = 4, options: SenderOptions = {}): PacketType[] {
   const types: PacketType[] = [
     'connect',
     'connack',
@@ -562,11 +592,22 @@ export function packetTypes(version: ProtocolVersion = 4): PacketType[] {
     'disconnect',
   ];
   if (version === 5) types.push('auth');
-  return types;
+  const sender = options.sender;
+  if (sender === undefined) return types;
+  const other = sender === 'client' ? SERVER_ONLY : CLIENT_ONLY;
+  // before 5.0 only the client sends DISCONNECT
+  return types.filter((t) => !other.includes(t) && !(t === 'disconnect' && sender === 'server' && version !== 5));
 }
 
-/** The arbitrary for one packet type at `version`; AUTH before 5.0 is refused with a RangeError. */
-export function packetArbitraryOf<T extends PacketType>(type: T, version: ProtocolVersion = 4): fc.Arbitrary<Extract<Packet, { type: T }>> {
+/**
+ * The arbitrary for one packet type at `version`; AUTH before 5.0 is refused with a RangeError. `options.sender`
+ * shapes PUBLISH and DISCONNECT (see `publishArbitrary`, `disconnectArbitrary`).
+ */
+export function packetArbitraryOf<T extends PacketType>(
+  type: T,
+  version: ProtocolVersion = 4,
+  options: SenderOptions = {},
+): fc.Arbitrary<Extract<Packet, { type: T }>> {
   let arb: fc.Arbitrary<Packet>;
   switch (type as PacketType) {
     case 'connect':
@@ -576,7 +617,7 @@ export function packetArbitraryOf<T extends PacketType>(type: T, version: Protoc
       arb = connackArbitrary(version);
       break;
     case 'publish':
-      arb = publishArbitrary(version);
+      arb = publishArbitrary(version, options);
       break;
     case 'puback':
       arb = pubackArbitrary(version);
@@ -609,7 +650,7 @@ export function packetArbitraryOf<T extends PacketType>(type: T, version: Protoc
       arb = pingrespArbitrary();
       break;
     case 'disconnect':
-      arb = disconnectArbitrary(version);
+      arb = disconnectArbitrary(version, options);
       break;
     case 'auth':
       if (version !== 5) throw new RangeError(`AUTH exists only in MQTT 5.0, not at protocol level ${version}`);
@@ -622,19 +663,20 @@ export function packetArbitraryOf<T extends PacketType>(type: T, version: Protoc
 }
 
 /**
- * Any packet that exists at `version` (AUTH only at 5), each type equally likely. A CONNECT carries
- * `protocolVersion: version`, so `encode(p, { version })` and `decode(frame, { version })` apply to all of them.
+ * Any packet that exists at `version` (AUTH only at 5), each type equally likely; with `options.sender`, only what
+ * that side sends. A CONNECT carries `protocolVersion: version`, so `encode(p, { version })` and
+ * `decode(frame, { version })` apply to all of them.
  */
-export function packetArbitrary(version: ProtocolVersion = 4): fc.Arbitrary<Packet> {
-  return fc.oneof(...packetTypes(version).map((t) => packetArbitraryOf(t, version) as fc.Arbitrary<Packet>));
+export function packetArbitrary(version: ProtocolVersion = 4, options: SenderOptions = {}): fc.Arbitrary<Packet> {
+  return fc.oneof(...packetTypes(version, options).map((t) => packetArbitraryOf(t, version, options) as fc.Arbitrary<Packet>));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Frames, for fuzzing decoders
 
-/** A valid encoded frame at `version`: `encode(p, { version })` of a `packetArbitrary(version)` packet. */
-export function frameArbitrary(version: ProtocolVersion = 4): fc.Arbitrary<Uint8Array> {
-  return packetArbitrary(version).map((p) => encode(p, { version }));
+/** A valid encoded frame at `version`: `encode(p, { version })` of a `packetArbitrary(version, options)` packet. */
+export function frameArbitrary(version: ProtocolVersion = 4, options: SenderOptions = {}): fc.Arbitrary<Uint8Array> {
+  return packetArbitrary(version, options).map((p) => encode(p, { version }));
 }
 
 /** One change to a valid frame (see `mutatedFrameArbitrary`). */
@@ -649,8 +691,8 @@ type FrameMutation =
  * (a change inside a payload or string often leaves a valid frame); it must never crash or hang. Truncated and
  * extended frames are never valid whole frames.
  */
-export function mutatedFrameArbitrary(version: ProtocolVersion = 4): fc.Arbitrary<Uint8Array> {
-  return frameArbitrary(version).chain((original) =>
+export function mutatedFrameArbitrary(version: ProtocolVersion = 4, options: SenderOptions = {}): fc.Arbitrary<Uint8Array> {
+  return frameArbitrary(version, options).chain((original) =>
     fc
       .oneof(
         {

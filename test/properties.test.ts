@@ -129,6 +129,38 @@ describe('arbitraries', () => {
     }
   });
 
+  it('packetTypes by sender follow the direction column of the packet type table (section 2.1.2 / 2.2.1)', () => {
+    const both = ['publish', 'puback', 'pubrec', 'pubrel', 'pubcomp'];
+    for (const version of [3, 4] as const) {
+      expect(packetTypes(version, { sender: 'client' }).sort()).toStrictEqual(
+        [...both, 'connect', 'subscribe', 'unsubscribe', 'pingreq', 'disconnect'].sort(),
+      );
+      expect(packetTypes(version, { sender: 'server' }).sort()).toStrictEqual([...both, 'connack', 'suback', 'unsuback', 'pingresp'].sort());
+    }
+    expect(packetTypes(5, { sender: 'client' }).sort()).toStrictEqual(
+      [...both, 'connect', 'subscribe', 'unsubscribe', 'pingreq', 'disconnect', 'auth'].sort(),
+    );
+    expect(packetTypes(5, { sender: 'server' }).sort()).toStrictEqual(
+      [...both, 'connack', 'suback', 'unsuback', 'pingresp', 'disconnect', 'auth'].sort(),
+    );
+  });
+
+  it('a client PUBLISH never carries Subscription Identifiers (MQTT-3.3.4-6); a server one sometimes does', () => {
+    const client = fc.sample(packetArbitraryOf('publish', 5, { sender: 'client' }), { numRuns: 500, seed: 4 });
+    expect(client.filter((p) => p.properties?.subscriptionIdentifiers !== undefined)).toStrictEqual([]);
+    expect(client.every((p) => p.properties === undefined || Object.keys(p.properties).length > 0)).toBe(true);
+    const server = fc.sample(packetArbitraryOf('publish', 5, { sender: 'server' }), { numRuns: 500, seed: 4 });
+    expect(server.some((p) => p.properties?.subscriptionIdentifiers !== undefined)).toBe(true);
+  });
+
+  it('a server DISCONNECT never carries Session Expiry Interval (MQTT-3.14.2-2); a client one sometimes does', () => {
+    const server = fc.sample(packetArbitraryOf('disconnect', 5, { sender: 'server' }), { numRuns: 500, seed: 5 });
+    expect(server.filter((p) => p.properties?.sessionExpiryInterval !== undefined)).toStrictEqual([]);
+    expect(server.every((p) => p.properties === undefined || Object.keys(p.properties).length > 0)).toBe(true);
+    const client = fc.sample(packetArbitraryOf('disconnect', 5, { sender: 'client' }), { numRuns: 500, seed: 5 });
+    expect(client.some((p) => p.properties?.sessionExpiryInterval !== undefined)).toBe(true);
+  });
+
   it('AUTH has no arbitrary before 5.0', () => {
     expect(() => packetArbitraryOf('auth', 4)).toThrow(RangeError);
   });
@@ -317,6 +349,19 @@ describe.each(VERSIONS)('level %i', (version) => {
           expect(out).toStrictEqual(packets);
         },
       ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.each(['client', 'server'] as const)('a PacketDecoder with a role accepts whatever the other side sends (receiver: %s)', (role) => {
+    const sender = role === 'server' ? 'client' : 'server';
+    fc.assert(
+      fc.property(fc.array(packetArbitrary(version, { sender }), { minLength: 1, maxLength: 5 }), (packets) => {
+        const decoder = new PacketDecoder({ version, role });
+        const out: Packet[] = [];
+        for (const p of packets) out.push(...decoder.push(encode(p, { version })));
+        expect(out).toStrictEqual(packets);
+      }),
       { numRuns: RUNS },
     );
   });
