@@ -55,6 +55,7 @@ async function readInput(file: string | undefined): Promise<Uint8Array> {
   const stdin = file === undefined || file === '-';
   try {
     if (!stdin) return await readFile(file);
+    if (process.stdin.isTTY === true) throw new Error('it is a terminal; give a FILE, or pipe a stream in');
     const chunks: Uint8Array[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
     return Buffer.concat(chunks);
