@@ -41,12 +41,16 @@ export function readAck(r: Reader, type: AckType): AckPacket {
   return packet;
 }
 
+/** Property Length found by the last `ackSize`, for `writeAck` right after it (as `sizedProperties` in publish.ts). */
+let sizedProperties = 0;
+
 /** Remaining Length of an acknowledgement (validating it). */
 export function ackSize(p: AckPacket, version: ProtocolVersion): number {
   const info = INFO[p.type];
   checkPacketId(p.packetId, info.name, version);
   if (version !== 5) {
-    refuseV5Field(p.reasonCode, `${info.name} reasonCode`, version, info.v3Rule);
+    // guarded so the field name is not built for every 3.x acknowledgement (it refuses only a present reasonCode)
+    if (p.reasonCode !== undefined) refuseV5Field(p.reasonCode, `${info.name} reasonCode`, version, info.v3Rule);
     refuseV5Properties(p.properties, info.name, version, info.v3Rule);
     return 2;
   }
@@ -55,6 +59,7 @@ export function ackSize(p: AckPacket, version: ProtocolVersion): number {
     throw invalidPacket(`${info.name} reasonCode ${describe(code)} is not allowed in ${info.name}`, info.codeRule, 0x82);
   }
   const ps = propertiesSize(p.properties, info.ctx);
+  sizedProperties = ps;
   if (ps > 0) return 3 + varintSize(ps) + ps;
   return code === 0 ? 2 : 3;
 }
@@ -63,6 +68,6 @@ export function writeAck(p: AckPacket, w: Writer, version: ProtocolVersion, rema
   w.u16(p.packetId);
   if (version !== 5 || remainingLength === 2) return;
   w.u8(p.reasonCode ?? 0);
-  if (remainingLength > 3) writeProperties(w, p.properties, propertiesSize(p.properties, INFO[p.type].ctx));
+  if (remainingLength > 3) writeProperties(w, p.properties, sizedProperties);
 }
 

@@ -35,6 +35,40 @@ export function publishFlags(p: PublishPacket): number {
   return (p.dup ? 8 : 0) | (p.qos << 1) | (p.retain ? 1 : 0);
 }
 
+/**
+ * Property Length found by the last `publishSize`. The codec always writes a frame right after sizing it (nothing
+ * runs in between), so `writePublish` takes it from here instead of sizing and validating the properties twice.
+ */
+let sizedProperties = 0;
+
+/**
+ * UTF-8 length of a Topic Name that plainly passes `topicNameSize` (not empty, no U+0000, no lone surrogate, no
+ * wildcard, at most 65,535 bytes), else 0 to let `topicNameSize` find and name the fault. One pass over the
+ * string instead of a length pass and two wildcard scans (a quarter of encoding a small 3.1.1 PUBLISH, bench w2).
+ */
+function plainTopicLength(s: string): number {
+  const n = s.length;
+  let len = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      // U+0000, '#', '+'
+      if (c === 0 || c === 0x23 || c === 0x2b) return 0;
+    } else if (c < 0x800) {
+      len += 1;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      if (c > 0xdbff || i + 1 >= n) return 0;
+      const d = s.charCodeAt(i + 1);
+      if (d < 0xdc00 || d > 0xdfff) return 0;
+      len += 2;
+      i++;
+    } else {
+      len += 2;
+    }
+  }
+  return len <= 0xffff ? len : 0;
+}
+
 export function publishSize(p: PublishPacket, version: ProtocolVersion): number {
   const qos = p.qos;
   if (qos !== 0 && qos !== 1 && qos !== 2) throw invalidPacket(`PUBLISH qos must be 0, 1 or 2, got ${describe(qos)}`, 'MQTT-3.3.1-4', 0x81);
@@ -44,7 +78,9 @@ export function publishSize(p: PublishPacket, version: ProtocolVersion): number 
   const payload = p.payload;
   if (!(payload instanceof Uint8Array)) throw invalidPacket(`PUBLISH payload must be a Uint8Array, got ${describe(payload)}`);
   const v5 = version === 5;
-  let size = topicNameSize(p.topic, 'PUBLISH topic', version, false, v5 && p.properties?.topicAlias !== undefined);
+  const topic = p.topic;
+  const plain = typeof topic === 'string' ? plainTopicLength(topic) : 0;
+  let size = plain > 0 ? 2 + plain : topicNameSize(topic, 'PUBLISH topic', version, false, v5 && p.properties?.topicAlias !== undefined);
   if (qos > 0) {
     checkPacketId(p.packetId, 'PUBLISH', version);
     size += 2;
@@ -53,6 +89,7 @@ export function publishSize(p: PublishPacket, version: ProtocolVersion): number 
   }
   if (v5) {
     const ps = propertiesSize(p.properties, Ctx.Publish);
+    sizedProperties = ps;
     size += varintSize(ps) + ps;
   } else {
     refuseV5Properties(p.properties, 'PUBLISH', version);
@@ -63,6 +100,6 @@ export function publishSize(p: PublishPacket, version: ProtocolVersion): number 
 export function writePublish(p: PublishPacket, w: Writer, version: ProtocolVersion): void {
   w.utf8(p.topic);
   if (p.qos > 0) w.u16(p.packetId!);
-  if (version === 5) writeProperties(w, p.properties, propertiesSize(p.properties, Ctx.Publish));
+  if (version === 5) writeProperties(w, p.properties, sizedProperties);
   w.bytes(p.payload);
 }

@@ -32,6 +32,11 @@ export class Writer {
 
   varint(v: number): void {
     const b = this.buf;
+    // most Remaining Lengths and every Property Length of a small packet take one byte
+    if (v < 0x80) {
+      b[this.pos++] = v;
+      return;
+    }
     do {
       let byte = v % 128;
       v = Math.floor(v / 128);
