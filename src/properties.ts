@@ -1,7 +1,7 @@
 // MQTT 5.0 properties (section 2.2.2): one table drives decoding, encoding, sizing and validation.
 // Adding or fixing a property is one row of PROPERTY_TABLE.
 
-import { malformed, protocolError, invalidPacket, type MqttError } from './errors.js';
+import { asInvalidPacket, malformed, protocolError, invalidPacket, type MqttError } from './errors.js';
 import type { Properties, UserProperties } from './types.js';
 import { topicNameFault } from './topic.js';
 import type { Reader } from './wire/reader.js';
@@ -392,7 +392,7 @@ function valueSize(def: PropertyDef, value: unknown, ctx: Ctx, key: string): num
   }
   if (def.check !== undefined) {
     const err = def.check(value as number | string, ctx, undefined);
-    if (err !== undefined) throw invalidPacket(err.message, err.rule, err.reasonCode);
+    if (err !== undefined) throw asInvalidPacket(err, ctxName(ctx));
   }
   return size;
 }
