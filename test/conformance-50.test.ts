@@ -1,4 +1,4 @@
-// MQTT 5.0 conformance: one test per checkable row of shared/spec/conformance-50.tsv, named by the row id and
+// MQTT 5.0 conformance: one test per checkable row of fixtures/spec/conformance-50.tsv, named by the row id and
 // grouped by spec section. Refusals assert the exact error code, 5.0 reason code and rule; acceptances assert the
 // exact decoded packet. Frames are built here from the spec's layouts (not by the encoder under test).
 import { readFileSync } from 'node:fs';
@@ -130,10 +130,10 @@ const sub = (topicFilter: string, qos: 0 | 1 | 2 = 0, rest: object = {}) => ({
 // ---------------------------------------------------------------------------------------------------------------
 // Tables from the spec checklists (shared/spec), read independently of the codec's own tables
 
-const specDir = join(__dirname, '..', '..', 'shared', 'spec');
+const specDir = join(__dirname, '..', 'fixtures', 'spec');
 function specPath(name: string): string {
-  // the checklists live beside the repository (/work/shared/spec); fall back to an absolute path
-  for (const dir of [specDir, '/work/shared/spec']) {
+  // the spec checklists are kept in fixtures/spec (a copy of the project's shared checklists)
+  for (const dir of [specDir]) {
     try {
       readFileSync(join(dir, name));
       return join(dir, name);
