@@ -366,6 +366,108 @@ describe.each(VERSIONS)('level %i', (version) => {
     );
   });
 
+  it('PacketDecoder agrees with decode() frame by frame on damaged streams, however they are chunked', () => {
+    // The reference cuts the stream by the Remaining Length rules (section 2.2.3 / 1.5.5) and decode()s each frame.
+    // It reports the first error, and after a body error also the next header error: the decoder reads every header
+    // in a chunk before the bodies, so when one chunk holds both it reports the header error.
+    type Failure = { code: string; rule?: string | undefined; offset?: number };
+    const MAX = 1024 * 1024;
+    function headerAt(stream: Uint8Array, pos: number): { size: number } | { error: Failure } | 'partial' {
+      let value = 0;
+      let mul = 1;
+      for (let i = 0; i < 4; i++) {
+        if (pos + 1 + i >= stream.length) return 'partial';
+        const b = stream[pos + 1 + i]!;
+        value += (b & 0x7f) * mul;
+        if (b < 0x80) {
+          // the non-shortest form is refused at every level
+          if (b === 0 && i > 0) return { error: { code: 'malformed-packet' } };
+          const size = 2 + i + value;
+          return size > MAX ? { error: { code: 'packet-too-large' } } : { size };
+        }
+        mul *= 128;
+      }
+      return { error: { code: 'malformed-packet' } };
+    }
+    function reference(stream: Uint8Array): { packets: Packet[]; errors: Failure[]; partial: boolean } {
+      const packets: Packet[] = [];
+      let bodyError: Failure | undefined;
+      let pos = 0;
+      while (pos < stream.length) {
+        const header = headerAt(stream, pos);
+        if (header === 'partial') break;
+        if ('error' in header) return { packets, errors: bodyError === undefined ? [header.error] : [bodyError, header.error], partial: false };
+        if (pos + header.size > stream.length) break;
+        if (bodyError === undefined) {
+          try {
+            packets.push(decode(stream.subarray(pos, pos + header.size), { version }));
+          } catch (e) {
+            const err = e as MqttError;
+            bodyError = { code: err.code, rule: err.rule, offset: pos + err.offset! };
+          }
+        }
+        pos += header.size;
+      }
+      return { packets, errors: bodyError === undefined ? [] : [bodyError], partial: bodyError === undefined && pos < stream.length };
+    }
+
+    const damagedStream = fc
+      .tuple(
+        fc.array(packetArbitrary(version), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 2 }),
+        fc.option(fc.nat(), { nil: undefined }),
+      )
+      .map(([packets, changes, cut]) => {
+        const frames = packets.map((p) => encode(p, { version }));
+        let stream = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+        let o = 0;
+        for (const f of frames) {
+          stream.set(f, o);
+          o += f.length;
+        }
+        for (const [i, v] of changes) stream[i % stream.length] = v;
+        if (cut !== undefined) stream = stream.subarray(0, cut % (stream.length + 1));
+        return stream;
+      });
+
+    fc.assert(
+      fc.property(damagedStream, fc.array(fc.nat(), { maxLength: 8 }), (stream, cutSeeds) => {
+        const expected = reference(stream);
+        const decoder = new PacketDecoder({ version });
+        const packets: Packet[] = [];
+        let error: MqttError | undefined;
+        const cuts = [...new Set(cutSeeds.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+        let prev = 0;
+        for (const cut of [...cuts, stream.length]) {
+          try {
+            packets.push(...decoder.push(stream.slice(prev, cut)));
+          } catch (e) {
+            expect(e).toBeInstanceOf(MqttError);
+            error = e as MqttError;
+            break;
+          }
+          prev = cut;
+        }
+        if (expected.errors.length === 0) {
+          expect(packets).toStrictEqual(expected.packets);
+          expect(error).toBeUndefined();
+          if (expected.partial) expect(() => decoder.end()).toThrow(MqttError);
+          else decoder.end();
+          return;
+        }
+        // push() throws for a bad frame, so the packets before it in the same chunk are not returned: what came
+        // out is a prefix of the reference's packets
+        expect(packets).toStrictEqual(expected.packets.slice(0, packets.length));
+        expect(error).toBeDefined();
+        const matches = expected.errors.filter(
+          (f) => f.code === error!.code && (f.offset === undefined || (f.rule === error!.rule && f.offset === error!.offset)),
+        );
+        expect(matches.length, `${error!.code} ${error!.rule} at ${error!.offset}; expected one of ${JSON.stringify(expected.errors)}`).toBeGreaterThan(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('PacketDecoder without a version takes it from the first CONNECT', () => {
     fc.assert(
       fc.property(packetArbitraryOf('connect', version), fc.array(packetArbitrary(version), { maxLength: 5 }), (connect, rest) => {
