@@ -433,7 +433,7 @@ async function largePart() {
 async function stringPart() {
   const built = await esbuild.build({ entryPoints: [join(root, 'src/wire/utf8.ts')], bundle: true, format: 'esm', write: false, platform: 'neutral' });
   const utf8 = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].contents).toString('base64')}`);
-  const LENGTHS = [8, 16, 24, 32, 48, 64, 128];
+  const LENGTHS = [8, 16, 24, 32, 48, 64, 96, 128];
   const buf = new Uint8Array(4096);
   const strDecode = {};
   const strEncode = {};
