@@ -5,14 +5,14 @@
 /**
  * Below this many bytes the hand loop beats the TextDecoder call (a view, the call, the U+0000 scan); from it on
  * the native decoder wins. Chosen by the `w7 string decode` cases of `npm run bench` (Node 20, x64): ASCII, the
- * hand loop is about 1.5x faster at 48 bytes, level at 64 (0.8-1.1x), 0.65-0.75x at 96. Text of 2-byte characters
- * favours the hand loop further (1.5x at 128 bytes), but topics and ids are mostly ASCII.
+ * hand loop is 1.3-1.7x faster at 48 bytes, level at 64 (0.8-1.1x), 0.65-0.75x at 96. Text of 2-byte characters
+ * favours the hand loop further (1.4-1.9x at 128 bytes), but topics and ids are mostly ASCII.
  */
 const NATIVE_DECODE_MIN = 64;
 /**
  * Same trade-off for encoding (TextEncoder.encodeInto), in UTF-16 code units (`s.length`): from the `w7 string
- * encode` cases, ASCII is level at 32 (0.85-1.0x) and the hand loop 1.3x faster at 24; 32 units of 2-byte
- * characters are level too (0.94-0.98x).
+ * encode` cases, ASCII is level or native-faster at 32 (0.7-1.0x) and the hand loop 1.3x faster at 24; 32 units
+ * of 2-byte characters are level too (0.94-0.98x).
  */
 const NATIVE_ENCODE_MIN = 32;
 
