@@ -98,6 +98,17 @@ export function decodeBody(
   r.version = version;
   r.packet = name;
   r.copy = copy;
+  try {
+    return readBody(r, typeId, flags);
+  } finally {
+    // the Reader outlives the call: it must not keep the caller's bytes (up to maxPacketSize) reachable
+    r.buf = NO_BYTES;
+  }
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+function readBody(r: Reader, typeId: number, flags: number): Packet {
   switch (typeId) {
     case 3:
       return readPublish(r, flags);
