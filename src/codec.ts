@@ -73,6 +73,8 @@ export function decodeBody(
   end: number,
   version: ProtocolVersion,
   copy: boolean,
+  backing?: ArrayBufferLike,
+  base = 0,
 ): Packet {
   const typeId = first >> 4;
   const flags = first & 0x0f;
@@ -98,11 +100,14 @@ export function decodeBody(
   r.version = version;
   r.packet = name;
   r.copy = copy;
+  r.backing = backing;
+  r.base = base;
   try {
     return readBody(r, typeId, flags);
   } finally {
     // the Reader outlives the call: it must not keep the caller's bytes (up to maxPacketSize) reachable
     r.buf = NO_BYTES;
+    r.backing = undefined;
   }
 }
 

@@ -71,13 +71,16 @@ export class PacketDecoder {
       packets.push(this.decodeFrame(joined, at));
       at += joined.length;
     }
+    // a plain Uint8Array chunk: payload views made from its buffer directly (see Reader.backing)
+    const backing = bounds.length > 0 && chunk.constructor === Uint8Array ? chunk.buffer : undefined;
+    const base = chunk.byteOffset;
     for (let i = 0; i < bounds.length; i += 3) {
       const start = bounds[i]!;
       const size = bounds[i + 2]!;
       let packet: Packet;
       try {
         // straight from the chunk: no frame view is made for a frame that decodes
-        packet = decodeBody(chunk, chunk[start]!, start + bounds[i + 1]!, start + size, this.version, this.copy);
+        packet = decodeBody(chunk, chunk[start]!, start + bounds[i + 1]!, start + size, this.version, this.copy, backing, base);
       } catch {
         // Error offsets are relative to the frame: decode its view again for the identical, frame-relative error.
         this.decodeFrame(chunk.subarray(start, start + size), at);
