@@ -164,6 +164,9 @@ function mqttPacketParser(version, onPacket) {
 
 function floorPush(chunk, out) {
   const n = chunk.length;
+  // payload views made as the codec makes them from a plain Uint8Array chunk (cheaper than subarray)
+  const backing = chunk.buffer;
+  const base = chunk.byteOffset;
   let pos = 0;
   while (pos < n) {
     const first = chunk[pos];
@@ -188,10 +191,10 @@ function floorPush(chunk, out) {
     const retain = (first & 1) !== 0;
     const dup = (first & 8) !== 0;
     if (qos === 0) {
-      out.push({ type: 'publish', topic, payload: chunk.subarray(i, end), qos, retain, dup });
+      out.push({ type: 'publish', topic, payload: new Uint8Array(backing, base + i, end - i), qos, retain, dup });
     } else {
       const packetId = (chunk[i] << 8) | chunk[i + 1];
-      out.push({ type: 'publish', topic, payload: chunk.subarray(i + 2, end), qos, retain, dup, packetId });
+      out.push({ type: 'publish', topic, payload: new Uint8Array(backing, base + i + 2, end - i - 2), qos, retain, dup, packetId });
     }
     pos = end;
   }
