@@ -102,9 +102,15 @@ function decodeUtf8General(buf: Uint8Array, start: number, end: number): string 
 
 /** The TextDecoder path of `decodeUtf8` (exported for the `string decode` bench case). */
 export function decodeUtf8Native(buf: Uint8Array, start: number, end: number): string | undefined {
-  if (buf.subarray(start, end).indexOf(0) !== -1) return fail('null');
+  const bytes = buf.subarray(start, end);
+  const zero = bytes.indexOf(0);
+  if (zero !== -1) {
+    // The first fault in order decides, as in the hand loop, so the error never depends on NATIVE_DECODE_MIN:
+    // bytes before the U+0000 that are not well-formed (a sequence it cuts short included) come first.
+    return fail(isWellFormedUtf8(bytes, 0, zero) ? 'null' : 'ill-formed');
+  }
   try {
-    return fatalDecoder.decode(buf.subarray(start, end));
+    return fatalDecoder.decode(bytes);
   } catch {
     return fail('ill-formed');
   }
