@@ -69,8 +69,8 @@ const subscribeRaw = (filterHex: string, qos = '00'): string => frame(0x82, `000
 const unsubscribeRaw = (filterHex: string): string => frame(0xa2, `0001 ${field(filterHex)}`);
 
 const bytes = (hex: string): Uint8Array => fromHex(hex);
-// long enough for the native paths of both the decoder (32 bytes and up) and the encoder (48 code units and up)
-const pad = 'a'.repeat(60);
+// long enough for the native paths of both the decoder (64 bytes and up) and the encoder (32 code units and up)
+const pad = 'a'.repeat(80);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Assertions
