@@ -249,6 +249,28 @@ describe('PacketDecoder errors', () => {
     expect([e.code, e.rule, e.offset]).toEqual(['malformed-packet', 'U311-2-1', 2]);
   });
 
+  it('a body error before a bad header in the same chunk is the one reported, as when they arrive apart', () => {
+    // a fifth Remaining Length byte (U311-2.2.3-1), right after BAD
+    const badHeader = fromHex('30ffffffff01');
+    const stream = concat([fromHex('c000'), BAD, badHeader]);
+    const oneChunk = thrown(() => new PacketDecoder().push(stream));
+    const d = new PacketDecoder();
+    const apart = thrown(() => {
+      d.push(stream.subarray(0, 9));
+      d.push(stream.subarray(9));
+    });
+    expect([oneChunk.code, oneChunk.rule, oneChunk.offset]).toEqual(['malformed-packet', 'MQTT-3.3.1-4', 2]);
+    expect([apart.code, apart.rule, apart.offset]).toEqual([oneChunk.code, oneChunk.rule, oneChunk.offset]);
+  });
+
+  it('a bad header after good frames of the same chunk is reported after them, at its own offset', () => {
+    // the header starts at 6; its fourth length byte (offset 10) still has the continuation bit
+    const d = new PacketDecoder();
+    const e = thrown(() => d.push(concat([fromHex('c000'), PUBACK_SHORT, fromHex('30ffffffff01')])));
+    expect([e.code, e.reasonCode, e.rule, e.offset]).toEqual(['malformed-packet', 0x81, 'U311-2.2.3-1', 10]);
+    expect(thrown(() => d.push(fromHex('c000')))).toBe(e);
+  });
+
   it('maxPacketSize reaches the splitter: packet-too-large 0x95 at the header', () => {
     const d = new PacketDecoder({ maxPacketSize: 64 });
     const e = thrown(() => d.push(session311));

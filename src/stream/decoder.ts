@@ -61,13 +61,11 @@ export class PacketDecoder {
   /** Decodes every packet completed by `chunk`. After an error, every later call throws that error. */
   push(chunk: Uint8Array): Packet[] {
     const bounds = this.bounds;
-    const joined = this.splitter['scan'](chunk, bounds);
+    const joined = this.splitter.scan(chunk, bounds, true);
     const packets: Packet[] = [];
     // stream offset of the first returned frame
-    let at = this.splitter.offset - this.splitter.buffered;
-    for (let i = 2; i < bounds.length; i += 3) at -= bounds[i]!;
+    let at = this.splitter.firstFrameOffset;
     if (joined !== undefined) {
-      at -= joined.length;
       packets.push(this.decodeFrame(joined, at));
       at += joined.length;
     }
@@ -90,6 +88,8 @@ export class PacketDecoder {
       packets.push(packet);
       at += size;
     }
+    // a bad header after these frames: reported only now, so the first error in the stream wins
+    this.splitter.raiseDeferred();
     return packets;
   }
 

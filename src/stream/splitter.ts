@@ -47,6 +47,10 @@ export class FrameSplitter {
   /** Stream offset of the first byte after the last chunk pushed. */
   private consumed = 0;
   private failure: MqttError | undefined;
+  /** Stream offset of the first frame the last `scan` returned (the gathered one, else the first in the chunk). @internal */
+  firstFrameOffset = 0;
+  /** A header error found after whole frames of the same chunk, held until they are decoded. */
+  private deferred: MqttError | undefined;
   /** Reused by `push` for the frame offsets of each chunk. */
   private readonly bounds: number[] = [];
 
@@ -87,17 +91,35 @@ export class FrameSplitter {
    * PacketDecoder decodes straight from `chunk` at those offsets, so a frame inside a chunk costs no view object
    * and its Remaining Length is read once.
    */
-  private scan(chunk: Uint8Array, bounds: number[]): Uint8Array | undefined {
+  /**
+   * With `deferHeaderError`, a bad header found after some whole frames of the chunk is not thrown at once: the
+   * frames before it are returned, and the caller decodes them and then calls `raiseDeferred()`. So the first error
+   * in stream order is the one reported, however the stream was chunked.
+   * @internal
+   */
+  scan(chunk: Uint8Array, bounds: number[], deferHeaderError = false): Uint8Array | undefined {
     if (this.failure !== undefined) throw this.failure;
     if (!(chunk instanceof Uint8Array)) {
       throw new MqttError('invalid-packet', `FrameSplitter.push expects a Uint8Array, got ${chunk === null ? 'null' : typeof chunk}`);
     }
     bounds.length = 0;
+    let joined: Uint8Array | undefined;
     try {
-      return this.split(chunk, bounds);
+      joined = this.split(chunk, bounds);
     } catch (e) {
       bounds.length = 0;
       throw this.poison(e as MqttError);
+    }
+    if (this.deferred !== undefined && !deferHeaderError) this.raiseDeferred();
+    return joined;
+  }
+
+  /** Throws the header error `scan` deferred, if any (poisoning the stream with it). @internal */
+  raiseDeferred(): void {
+    const e = this.deferred;
+    if (e !== undefined) {
+      this.deferred = undefined;
+      throw this.poison(e);
     }
   }
 
@@ -139,6 +161,7 @@ export class FrameSplitter {
     const len = chunk.length;
     const base = this.consumed;
     this.consumed += len;
+    this.firstFrameOffset = base;
     let pos = 0;
     if (this.piecesLength > 0) {
       if (this.need === -1) {
@@ -161,14 +184,24 @@ export class FrameSplitter {
         return undefined;
       }
       joined = this.gather(chunk.subarray(0, missing));
+      this.firstFrameOffset = base + missing - joined.length;
       pos = missing;
     }
     while (pos < len) {
-      const rl = readRemainingLength(chunk, pos + 1, len, this.version === 5, base);
-      if (rl === NEED_MORE) break;
-      // MQTT-3.1.2-24 / 5.0 Maximum Packet Size: refuse at the header, before holding any of the body
+      let rl: number;
+      let size: number;
+      try {
+        rl = readRemainingLength(chunk, pos + 1, len, this.version === 5, base);
+        if (rl === NEED_MORE) break;
+        // MQTT-3.1.2-24 / 5.0 Maximum Packet Size: refuse at the header, before holding any of the body
+        size = this.checkSize(headerSize + rl, base + pos);
+      } catch (e) {
+        if (bounds.length === 0 && joined === undefined) throw e;
+        // frames before the bad header come first: report it after them (see scan)
+        this.deferred = e as MqttError;
+        return joined;
+      }
       const hs = headerSize;
-      const size = this.checkSize(hs + rl, base + pos);
       if (len - pos < size) {
         this.need = size;
         break;
