@@ -7,6 +7,7 @@ import { encode } from './codec.js';
 import { Ctx, PROPERTY_TABLE, ctxOf, type PropertyDef } from './properties.js';
 import { allowedReasonCodes } from './reason-codes.js';
 import {
+  PACKET_TYPE_NAME,
   PACKET_TYPE_ID,
   type AckProperties,
   type AuthPacket,
@@ -575,23 +576,8 @@ const SERVER_ONLY: readonly PacketType[] = ['connack', 'suback', 'unsuback', 'pi
 
 /** The packet types that exist at `version` (AUTH only at 5), optionally only those `options.sender` sends. */
 export function packetTypes(version: ProtocolVersion = 4, options: SenderOptions = {}): PacketType[] {
-  const types: PacketType[] = [
-    'connect',
-    'connack',
-    'publish',
-    'puback',
-    'pubrec',
-    'pubrel',
-    'pubcomp',
-    'subscribe',
-    'suback',
-    'unsubscribe',
-    'unsuback',
-    'pingreq',
-    'pingresp',
-    'disconnect',
-  ];
-  if (version === 5) types.push('auth');
+  // every packet type by its number, AUTH (15) only at 5
+  const types = PACKET_TYPE_NAME.filter((t): t is PacketType => t !== undefined && (t !== 'auth' || version === 5));
   const sender = options.sender;
   if (sender === undefined) return types;
   const other = sender === 'client' ? SERVER_ONLY : CLIENT_ONLY;

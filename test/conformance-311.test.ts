@@ -22,6 +22,7 @@ import {
   type Packet,
   type ProtocolVersion,
 } from '../src/index.js';
+import { thrown as caught } from './support/helpers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building frames by hand
@@ -84,16 +85,6 @@ interface Refusal {
 const malformed = (rule: string, offset: number): Refusal => ({ code: 'malformed-packet', reasonCode: 0x81, rule, offset });
 const protocol = (rule: string, offset: number, reasonCode = 0x82): Refusal => ({ code: 'protocol-error', reasonCode, rule, offset });
 const unsupported = (rule: string, offset: number): Refusal => ({ code: 'unsupported-protocol-version', reasonCode: 0x84, rule, offset });
-
-function caught(f: () => unknown): MqttError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MqttError);
-    return e as MqttError;
-  }
-  throw new Error('expected an MqttError, but nothing was thrown');
-}
 
 function summary(e: MqttError, withOffset: boolean): Refusal {
   const s: Refusal = { code: e.code, reasonCode: e.reasonCode, rule: e.rule };

@@ -18,26 +18,7 @@ import {
   type ProtocolVersion,
 } from '../src/index.js';
 import './support/byte-equality.js';
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function thrown(f: () => unknown): MqttError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MqttError);
-    return e as MqttError;
-  }
-  throw new Error('expected an MqttError, nothing was thrown');
-}
+import { concat, thrown } from './support/helpers.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const connect = (protocolVersion: ProtocolVersion): Packet => ({ type: 'connect', protocolVersion, clientId: 'c', clean: true, keepAlive: 30 });

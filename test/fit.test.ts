@@ -1,18 +1,9 @@
 // fitToMaximumPacketSize: drop Reason String, then User Properties (only where the spec allows), else refuse.
 import { describe, expect, it } from 'vitest';
 import { MqttError, encode, fitToMaximumPacketSize, type Packet } from '../src/index.js';
+import { thrown } from './support/helpers.js';
 
 const v5 = { version: 5 } as const;
-
-function thrown(f: () => unknown): MqttError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MqttError);
-    return e as MqttError;
-  }
-  throw new Error('expected an MqttError, nothing was thrown');
-}
 
 describe('fitToMaximumPacketSize', () => {
   it('returns the same packet and its size when it fits, up to the exact limit', () => {

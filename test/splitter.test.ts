@@ -16,16 +16,7 @@ import {
   type ProtocolVersion,
 } from '../src/index.js';
 import './support/byte-equality.js';
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+import { concat, thrown } from './support/helpers.js';
 
 /** Cuts `bytes` at the given positions (duplicates give empty chunks). Chunks are fresh copies, as a socket gives. */
 function cut(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
@@ -42,16 +33,6 @@ function cut(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
 /** Pushes each chunk; returns, per push, the frames it returned as hex. */
 function pushAll(splitter: FrameSplitter, chunks: readonly Uint8Array[]): string[][] {
   return chunks.map((c) => splitter.push(c).map(toHex));
-}
-
-function thrown(f: () => unknown): MqttError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MqttError);
-    return e as MqttError;
-  }
-  throw new Error('expected an MqttError, nothing was thrown');
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

@@ -17,16 +17,7 @@ import {
   type Packet,
 } from '../src/index.js';
 import './support/byte-equality.js';
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+import { concat } from './support/helpers.js';
 
 function readableOf<T>(items: readonly T[]): ReadableStream<T> {
   let i = 0;
