@@ -194,6 +194,25 @@ function bodySize(packet: Packet, version: ProtocolVersion): number {
   }
 }
 
+/**
+ * MQTT-3.1.2-24 / MQTT-3.2.2-15: nothing larger than the receiver's Maximum Packet Size may be sent. Checked after
+ * validation so that an invalid packet is still reported as `invalid-packet`.
+ */
+function checkMaximum(size: number, packet: Packet, options: EncodeOptions | undefined): void {
+  const max = options?.maximumPacketSize;
+  if (max === undefined) return;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+    throw invalidPacket(`maximumPacketSize must be a positive integer, got ${describe(max)}`);
+  }
+  if (size > max) {
+    throw new MqttError(
+      'packet-too-large',
+      `${packet.type.toUpperCase()} frame of ${size} bytes exceeds the receiver's Maximum Packet Size of ${max} bytes`,
+      { rule: 'MQTT-3.1.2-24' },
+    );
+  }
+}
+
 function frameSize(remainingLength: number, packet: Packet): number {
   if (remainingLength > VARINT_MAX) {
     throw invalidPacket(`${packet.type.toUpperCase()} needs Remaining Length ${remainingLength}, over the maximum of ${VARINT_MAX}`);
@@ -247,6 +266,7 @@ export function encode(packet: Packet, options?: EncodeOptions): Uint8Array {
   } catch (e) {
     throw asInvalidPacket(e, 'encode');
   }
+  if (options?.maximumPacketSize !== undefined) checkMaximum(size, packet, options);
   const buf = new Uint8Array(size);
   writeFrame(packet, new Writer(buf, 0), version, remainingLength);
   return buf;
@@ -254,12 +274,15 @@ export function encode(packet: Packet, options?: EncodeOptions): Uint8Array {
 
 /** The number of bytes `encode(packet, options)` produces (validating the packet as `encode` does). */
 export function encodedLength(packet: Packet, options?: EncodeOptions): number {
+  let size: number;
   try {
     const version = resolveVersion(packet, options);
-    return frameSize(bodySize(packet, version), packet);
+    size = frameSize(bodySize(packet, version), packet);
   } catch (e) {
     throw asInvalidPacket(e, 'encodedLength');
   }
+  if (options?.maximumPacketSize !== undefined) checkMaximum(size, packet, options);
+  return size;
 }
 
 /**
@@ -277,6 +300,7 @@ export function encodeInto(packet: Packet, target: Uint8Array, offset = 0, optio
   } catch (e) {
     throw asInvalidPacket(e, 'encodeInto');
   }
+  if (options?.maximumPacketSize !== undefined) checkMaximum(size, packet, options);
   if (!(target instanceof Uint8Array)) throw invalidPacket(`encodeInto target must be a Uint8Array, got ${describe(target)}`);
   if (!Number.isInteger(offset) || offset < 0 || offset > target.length) {
     throw invalidPacket(`encodeInto offset ${describe(offset)} is outside the target (length ${target.length})`);

@@ -283,4 +283,10 @@ export interface DecodeOptions {
 export interface EncodeOptions {
   /** Protocol level to encode for. Default: a CONNECT's own `protocolVersion`, else 4. */
   version?: ProtocolVersion;
+  /**
+   * The receiver's Maximum Packet Size (5.0 CONNECT / CONNACK property): a frame larger than this is refused with
+   * `packet-too-large` (0x95) before anything is written (MQTT-3.1.2-24, MQTT-3.2.2-15). Default: no limit beyond
+   * the protocol's. See `fitToMaximumPacketSize` to drop what the spec allows instead.
+   */
+  maximumPacketSize?: number;
 }

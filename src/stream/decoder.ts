@@ -25,6 +25,12 @@ export interface PacketDecoderOptions {
    * directions, for inspection tools.
    */
   role?: 'server' | 'client';
+  /**
+   * The Topic Alias Maximum this side announced (5.0 CONNECT for a client, CONNACK for a server): a PUBLISH with a
+   * larger Topic Alias — any alias when it is 0 — is refused with `protocol-error` and reason code 0x94 Topic Alias
+   * invalid (MQTT-3.2.2-17 / MQTT-3.1.2-26). Default: not checked.
+   */
+  topicAliasMaximum?: number;
 }
 
 export class PacketDecoder {
@@ -32,6 +38,7 @@ export class PacketDecoder {
   private readonly fixedVersion: boolean;
   private readonly copy: boolean;
   private readonly role: 'server' | 'client' | undefined;
+  private readonly topicAliasMaximum: number;
   /** The protocol level packets are decoded at now. */
   version: ProtocolVersion;
   private seenConnect = false;
@@ -47,6 +54,12 @@ export class PacketDecoder {
     this.fixedVersion = v !== undefined;
     this.copy = options.copy === true;
     this.role = options.role;
+    const tam = options.topicAliasMaximum;
+    if (tam !== undefined && (!Number.isInteger(tam) || tam < 0 || tam > 0xffff)) {
+      throw new MqttError('invalid-packet', `PacketDecoder topicAliasMaximum must be an integer from 0 to 65535, got ${String(tam)}`);
+    }
+    // -1: not checked
+    this.topicAliasMaximum = tam ?? -1;
     this.splitter = new FrameSplitter({
       version: this.version,
       ...(options.maxPacketSize !== undefined ? { maxPacketSize: options.maxPacketSize } : {}),
@@ -130,6 +143,13 @@ export class PacketDecoder {
       if (!this.fixedVersion) {
         this.version = packet.protocolVersion;
         this.splitter.version = packet.protocolVersion;
+      }
+    }
+    if (this.topicAliasMaximum >= 0 && packet.type === 'publish') {
+      const alias = packet.properties?.topicAlias;
+      if (alias !== undefined && alias > this.topicAliasMaximum) {
+        const rule = this.role === 'client' ? 'MQTT-3.1.2-26' : 'MQTT-3.2.2-17';
+        throw this.fail(protocolError(rule, `PUBLISH Topic Alias ${alias} is above the Topic Alias Maximum of ${this.topicAliasMaximum}`, 0, 0x94), at);
       }
     }
     const role = this.role;

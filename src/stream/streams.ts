@@ -27,7 +27,7 @@ export class PacketEncoderStream extends TransformStream<Packet, Uint8Array> {
       transform(packet, controller) {
         // Like the decoder, follow the CONNECT's level when no version was given.
         if (options.version === undefined && packet.type === 'connect') version = packet.protocolVersion;
-        controller.enqueue(encode(packet, version === undefined ? {} : { version }));
+        controller.enqueue(encode(packet, version === undefined ? options : { ...options, version }));
       },
     });
   }
