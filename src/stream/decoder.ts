@@ -92,10 +92,11 @@ export class PacketDecoder {
       try {
         // straight from the chunk: no frame view is made for a frame that decodes
         packet = decodeBody(chunk, chunk[start]!, start + bounds[i + 1]!, start + size, this.version, this.copy, backing, base);
-      } catch {
+      } catch (e) {
         // Error offsets are relative to the frame: decode its view again for the identical, frame-relative error.
+        // (Decoding is deterministic, so that throws; the last line only keeps the MqttError-only promise.)
         this.decodeFrame(chunk.subarray(start, start + size), at);
-        throw new Error('unreachable: a frame decoded as a view after failing in place');
+        throw this.fail(e, at);
       }
       this.accept(packet, at);
       packets.push(packet);
