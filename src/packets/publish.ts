@@ -42,6 +42,14 @@ export function publishFlags(p: PublishPacket): number {
 let sizedProperties = 0;
 
 /**
+ * True when the last `publishSize` found the Topic Name plain ASCII (its UTF-8 length equals its length), so
+ * `writePublish` copies the character codes without `encodeUtf8Hand`'s per-character branch. The two topic loops
+ * were over half of a small 3.1.1 PUBLISH encode (line profile, bench w2); this made w2 encode and encodeInto
+ * about 16% faster (A/B of both builds, medians of 6 interleaved runs each).
+ */
+let sizedAsciiTopic = false;
+
+/**
  * UTF-8 length of a Topic Name that plainly passes `topicNameSize` (not empty, no U+0000, no lone surrogate, no
  * wildcard, at most 65,535 bytes), else 0 to let `topicNameSize` find and name the fault. One pass over the
  * string instead of a length pass and two wildcard scans (a quarter of encoding a small 3.1.1 PUBLISH, bench w2).
@@ -80,6 +88,7 @@ export function publishSize(p: PublishPacket, version: ProtocolVersion): number 
   const v5 = version === 5;
   const topic = p.topic;
   const plain = typeof topic === 'string' ? plainTopicLength(topic) : 0;
+  sizedAsciiTopic = plain > 0 && plain === (topic as string).length;
   let size = plain > 0 ? 2 + plain : topicNameSize(topic, 'PUBLISH topic', version, false, v5 && p.properties?.topicAlias !== undefined);
   if (qos > 0) {
     checkPacketId(p.packetId, 'PUBLISH', version);
@@ -98,7 +107,8 @@ export function publishSize(p: PublishPacket, version: ProtocolVersion): number 
 }
 
 export function writePublish(p: PublishPacket, w: Writer, version: ProtocolVersion): void {
-  w.utf8(p.topic);
+  if (sizedAsciiTopic) w.ascii(p.topic);
+  else w.utf8(p.topic);
   if (p.qos > 0) w.u16(p.packetId!);
   if (version === 5) writeProperties(w, p.properties, sizedProperties);
   w.bytes(p.payload);

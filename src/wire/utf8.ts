@@ -14,7 +14,7 @@ const NATIVE_DECODE_MIN = 64;
  * encode` cases, ASCII is level or native-faster at 32 (0.7-1.0x) and the hand loop 1.3x faster at 24; 32 units
  * of 2-byte characters are level too (0.94-0.98x).
  */
-const NATIVE_ENCODE_MIN = 32;
+export const NATIVE_ENCODE_MIN = 32;
 
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 // Writing primitives over a caller-sized Uint8Array. The encoder computes the exact size first, so these never
 // grow or check bounds: validation happened in the size pass.
 
-import { encodeUtf8Into } from './utf8.js';
+import { NATIVE_ENCODE_MIN, encodeUtf8Into } from './utf8.js';
 
 export class Writer {
   buf: Uint8Array;
@@ -53,6 +53,24 @@ export class Writer {
     this.buf[start] = len >>> 8;
     this.buf[start + 1] = len & 0xff;
     this.pos = end;
+  }
+
+  /**
+   * Same as `utf8` for a string the caller has found to be all ASCII (one byte per code unit): the length is
+   * known, and the loop stores each code without testing it. Long strings still go to TextEncoder.
+   */
+  ascii(s: string): void {
+    const n = s.length;
+    if (n >= NATIVE_ENCODE_MIN) {
+      this.utf8(s);
+      return;
+    }
+    const b = this.buf;
+    const pos = this.pos + 2;
+    b[pos - 2] = n >>> 8;
+    b[pos - 1] = n & 0xff;
+    for (let i = 0; i < n; i++) b[pos + i] = s.charCodeAt(i);
+    this.pos = pos + n;
   }
 
   binary(data: Uint8Array): void {
