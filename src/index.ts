@@ -47,3 +47,4 @@ export { ReasonCode, reasonCodeName, allowedReasonCodes, isAllowedReasonCode } f
 export { PROPERTY_TABLE, type PropertyDef, type PropertyType } from './properties.js';
 export { packetToJson, packetFromJson, toHex, fromHex } from './json.js';
 export { fitToMaximumPacketSize, type FittedPacket } from './fit.js';
+export { strictFault, disallowedCodePointIndex, type StrictOptions } from './strict.js';

@@ -5,6 +5,7 @@ import { decodeBody } from '../codec.js';
 import type { Packet, ProtocolVersion } from '../types.js';
 import { headerSize, readRemainingLength } from '../wire/remaining-length.js';
 import { FrameSplitter } from './splitter.js';
+import { strictFault, type StrictOptions } from '../strict.js';
 
 /** Packets only a client sends (Table 2-1 / 2.1.2): a client-role decoder refuses them. */
 const CLIENT_ONLY = new Set(['connect', 'subscribe', 'unsubscribe', 'pingreq']);
@@ -31,6 +32,16 @@ export interface PacketDecoderOptions {
    * invalid (MQTT-3.2.2-17 / MQTT-3.1.2-26). Default: not checked.
    */
   topicAliasMaximum?: number;
+  /**
+   * Also refuse Disallowed Unicode code points (control characters, noncharacters) in strings: malformed, 0x81
+   * (U311-1.5.3-1 / U5-1.5.4-1, a MAY of the spec). Default false: a TAB in a User Property is legal.
+   */
+  strictStrings?: boolean;
+  /**
+   * Also refuse (5.0) a PUBLISH or Will whose Payload Format Indicator is 1 but whose payload is not well-formed
+   * UTF-8: protocol error with 0x99 Payload format invalid (U5-3.3.2.3-3 / U5-3.1.3.2-3, a MAY). Default false.
+   */
+  checkPayloadFormat?: boolean;
 }
 
 export class PacketDecoder {
@@ -39,6 +50,7 @@ export class PacketDecoder {
   private readonly copy: boolean;
   private readonly role: 'server' | 'client' | undefined;
   private readonly topicAliasMaximum: number;
+  private readonly strict: StrictOptions | undefined;
   /** The protocol level packets are decoded at now. */
   version: ProtocolVersion;
   private seenConnect = false;
@@ -60,6 +72,10 @@ export class PacketDecoder {
     }
     // -1: not checked
     this.topicAliasMaximum = tam ?? -1;
+    this.strict =
+      options.strictStrings === true || options.checkPayloadFormat === true
+        ? { strictStrings: options.strictStrings === true, checkPayloadFormat: options.checkPayloadFormat === true }
+        : undefined;
     this.splitter = new FrameSplitter({
       version: this.version,
       ...(options.maxPacketSize !== undefined ? { maxPacketSize: options.maxPacketSize } : {}),
@@ -145,6 +161,10 @@ export class PacketDecoder {
         this.version = packet.protocolVersion;
         this.splitter.version = packet.protocolVersion;
       }
+    }
+    if (this.strict !== undefined) {
+      const fault = strictFault(packet, packet.type === 'connect' ? packet.protocolVersion : this.version, this.strict);
+      if (fault !== undefined) throw this.fail(fault, at);
     }
     if (this.topicAliasMaximum >= 0 && packet.type === 'publish') {
       const alias = packet.properties?.topicAlias;
