@@ -252,6 +252,16 @@ describe('PacketDecoder errors', () => {
     expect(thrown(() => d.push(fromHex('c000')))).toBe(e);
   });
 
+  it('a bad header right after a 5.0 CONNECT in the same chunk cites the 5.0 rule', () => {
+    const connect5 = encode({ type: 'connect', protocolVersion: 5, clientId: 'c', clean: true, keepAlive: 0 });
+    const e = thrown(() => new PacketDecoder().push(concat([connect5, fromHex('30ffffffff01')])));
+    expect([e.code, e.reasonCode, e.rule, e.offset]).toEqual(['malformed-packet', 0x81, 'U5-1.5.5-1', connect5.length + 4]);
+    expect(e.message).toContain('(U5-1.5.5-1)');
+    // padded length: 0x80 0x00
+    const p = thrown(() => new PacketDecoder().push(concat([connect5, fromHex('c08000')])));
+    expect([p.rule, p.offset]).toEqual(['MQTT-1.5.5-1', connect5.length + 2]);
+  });
+
   it('maxPacketSize reaches the splitter: packet-too-large 0x95 at the header', () => {
     const d = new PacketDecoder({ maxPacketSize: 64 });
     const e = thrown(() => d.push(session311));

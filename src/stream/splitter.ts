@@ -32,6 +32,9 @@ export interface FrameSplitterOptions {
   version?: 3 | 4 | 5;
 }
 
+/** The 5.0 ids of the Remaining Length rules that 3.1.1 numbers differently. */
+const V5_HEADER_RULE: Record<string, string> = { 'U311-2.2.3-1': 'U5-1.5.5-1', 'U311-2.2.3-3': 'MQTT-1.5.5-1' };
+
 export class FrameSplitter {
   readonly maxPacketSize: number;
   version: 3 | 4 | 5;
@@ -116,9 +119,18 @@ export class FrameSplitter {
 
   /** Throws the header error `scan` deferred, if any (poisoning the stream with it). @internal */
   raiseDeferred(): void {
-    const e = this.deferred;
+    let e = this.deferred;
     if (e !== undefined) {
       this.deferred = undefined;
+      // A 5.0 CONNECT earlier in the same chunk switched the level after the header was read: cite the 5.0 rule.
+      const v5Rule = this.version === 5 && e.rule !== undefined ? V5_HEADER_RULE[e.rule] : undefined;
+      if (v5Rule !== undefined) {
+        e = new MqttError(e.code, e.message.replace(`(${e.rule!})`, `(${v5Rule})`), {
+          reasonCode: e.reasonCode,
+          rule: v5Rule,
+          ...(e.offset !== undefined ? { offset: e.offset } : {}),
+        });
+      }
       throw this.poison(e);
     }
   }
