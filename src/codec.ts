@@ -221,12 +221,17 @@ function frameSize(remainingLength: number, packet: Packet): number {
 }
 
 function writeFrame(packet: Packet, w: Writer, version: ProtocolVersion, remainingLength: number): void {
+  // PUBLISH, the packet sent most, skips the type-id lookup by key and the switch: +3.5% on w2 encode (pooled
+  // medians of 21 interleaved runs of each build), +2-8% on w2 encodeInto, +4% on w3 encodeInto; never slower
+  if (packet.type === 'publish') {
+    w.u8(0x30 | publishFlags(packet));
+    w.varint(remainingLength);
+    return writePublish(packet, w, version);
+  }
   const typeId = PACKET_TYPE_ID[packet.type];
-  w.u8((typeId << 4) | (packet.type === 'publish' ? publishFlags(packet) : FIXED_FLAGS[typeId]!));
+  w.u8((typeId << 4) | FIXED_FLAGS[typeId]!);
   w.varint(remainingLength);
   switch (packet.type) {
-    case 'publish':
-      return writePublish(packet, w, version);
     case 'connect':
       return writeConnect(packet, w, version);
     case 'connack':
