@@ -45,7 +45,8 @@ let sizedProperties = 0;
  * True when the last `publishSize` found the Topic Name plain ASCII (its UTF-8 length equals its length), so
  * `writePublish` copies the character codes without `encodeUtf8Hand`'s per-character branch. The two topic loops
  * were over half of a small 3.1.1 PUBLISH encode (line profile, bench w2); this made w2 encode and encodeInto
- * about 16% faster (A/B of both builds, medians of 6 interleaved runs each).
+ * 16% faster in one A/B batch (medians of 6 interleaved processes each), +5-8% encode and -4 to +10% encodeInto
+ * in two later runs of paired samples of both builds in one process (the machine is noisy).
  */
 let sizedAsciiTopic = false;
 

@@ -53,9 +53,10 @@ export function decodeUtf8Hand(buf: Uint8Array, start: number, end: number): str
 
 /**
  * One array of character codes per length under NATIVE_DECODE_MIN, reused by every decode: `String.fromCharCode`
- * copies them, and nothing else runs between filling and reading one. Against a new array per string: decode of
- * one frame +8-10% (w1 and w3 frames, A/B medians of 7 interleaved runs each), PacketDecoder stream +4-6% at 5.0
- * and -2 to +7% at 3.1.1 (two batches); 16-20% less time per string for 7 and 20 bytes in a micro-benchmark.
+ * copies them, and nothing else runs between filling and reading one. Against a new array per string: `decode` of
+ * one frame +8-12% on w3 frames and +1-10% on w1 frames, PacketDecoder +4-6% on the w3 stream but -3% on the w1
+ * stream (A/B medians over separate processes, then paired samples of both builds in one process, two runs each);
+ * 16-20% less time per string for 7 and 20 bytes in a micro-benchmark. Kept for w3 decode, the missed target.
  */
 const CODES: number[][] = Array.from({ length: NATIVE_DECODE_MIN }, (_, n) => new Array<number>(n).fill(0));
 
