@@ -35,7 +35,7 @@ describe('bundle size (esbuild --minify + gzip)', () => {
 
   // The target was 12 KB for the whole codec; it is not met (16.4 KB when this test was written). About a third of
   // the minified bytes are error messages, which name the packet, field and rule and must stay as they are, and
-  // the rest is the checks themselves: see docs/performance.md. This ceiling stops unnoticed growth meanwhile.
+  // the rest is the checks themselves: see the README (Performance). This ceiling stops unnoticed growth meanwhile.
   it('the full codec (every export of src/index.ts) stays under 18 KB', async () => {
     const full = await minGzip("export * from './src/index.ts';");
     expect(full.gzip).toBeLessThan(18 * 1024);
