@@ -58,6 +58,31 @@ console.log(packets);
 `,
 );
 
+// The CLI's decode loop (StreamDecoder) over the same chunks, printing nothing: what the CLI adds to the library
+// before any line is formatted.
+const loop = join(work, 'loop.mjs');
+await build({
+  stdin: {
+    contents: `import { createReadStream } from 'node:fs';
+import { StreamDecoder } from './src/cli/stream-decoder.ts';
+const decoder = new StreamDecoder({ maxPacketSize: 268435460 });
+let packets = 0;
+const count = () => packets++;
+for await (const chunk of createReadStream(process.argv[2])) if (decoder.push(chunk, count) !== undefined) break;
+if (decoder.error ?? decoder.end()) throw decoder.error;
+console.log(packets);
+`,
+    resolveDir: ROOT,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: loop,
+  logLevel: 'error',
+});
+
 // The capture: one unit repeated to the size asked for, written in blocks so this script's memory stays small too.
 const unit = values.pingreq === true ? Buffer.from('c000', 'hex') : readFileSync(join(ROOT, 'fixtures/session-311.bin'));
 const packetsPerUnit = values.pingreq === true ? 1 : 23;
@@ -99,6 +124,7 @@ console.log(`node ${process.version}, ${process.platform} ${process.arch}\n`);
 const json = join(work, 'capture.jsonl');
 const runs = [
   ['PacketDecoder alone (no output)', [baseline, capture], '/dev/null'],
+  ["the CLI's decode loop, no output (StreamDecoder)", [loop, capture], '/dev/null'],
   ['mqtt-wire decode FILE > /dev/null', [cli, 'decode', capture], '/dev/null'],
   ['mqtt-wire decode --json FILE > FILE.jsonl', [cli, 'decode', '--json', capture], json],
   ['mqtt-wire encode < FILE.jsonl > /dev/null', [cli, 'encode'], '/dev/null', json],
