@@ -5,7 +5,6 @@
 import { MqttError, encode, packetFromJson } from '../index.js';
 import type { Packet, PacketType, ProtocolVersion } from '../index.js';
 import { UsageError } from './command.js';
-import { withoutRule } from './stream-decoder.js';
 
 /** Every key of a type, across the members of a union (a QoS 0 and a QoS 1 PUBLISH have different ones). */
 type KeysOf<T> = T extends unknown ? keyof T : never;
@@ -179,7 +178,7 @@ export class LineEncoder {
       checkShape(json);
       packet = packetFromJson(json);
     } catch (e) {
-      throw new UsageError(`line ${this.#line}: ${e instanceof MqttError ? withoutRule(e) : (e as Error).message}`);
+      throw new UsageError(`line ${this.#line}: ${e instanceof MqttError ? e.detail : (e as Error).message}`);
     }
     // a CONNECT encodes at its own level unless one was forced, and sets the level of what follows
     const own = this.#version === undefined && packet.type === 'connect';
@@ -188,7 +187,7 @@ export class LineEncoder {
       frame = encode(packet, own ? {} : { version: this.#level });
     } catch (e) {
       if (!(e instanceof MqttError)) throw e;
-      throw new UsageError(`line ${this.#line}: ${e.code}${e.rule !== undefined ? ` (${e.rule})` : ''}: ${withoutRule(e)}`);
+      throw new UsageError(`line ${this.#line}: ${e.code}${e.rule !== undefined ? ` (${e.rule})` : ''}: ${e.detail}`);
     }
     if (own && packet.type === 'connect') this.#level = packet.protocolVersion;
     onFrame(frame);

@@ -1,11 +1,10 @@
 // The decode loop of the CLI as a push API: chunks in, each packet out with where its frame lay in the stream,
 // and at the end or at the first error, that error. Every packet before the error is handed over first, even those
-// that share a chunk with it. Memory held is one partial frame, whatever the length of the stream.
+// that share a chunk with it (PacketDecoder's onPacket). Memory held is one partial frame, whatever the stream's length.
 
-import { FrameSplitter, MqttError, PacketDecoder, reasonCodeName } from '../index.js';
+import { MqttError, PacketDecoder, reasonCodeName } from '../index.js';
 import type { Packet, ProtocolVersion } from '../index.js';
 import type { FrameInfo } from './summary.js';
-import { concat } from './bytes.js';
 
 export interface StreamDecoderOptions {
   /** Fixed protocol level; when absent, 4 until the first CONNECT, then its level. */
@@ -14,26 +13,12 @@ export interface StreamDecoderOptions {
 }
 
 export class StreamDecoder {
-  /** Decodes the chunks as they come (in place, its fast path); keeps stream offsets and rule ids by level. */
+  /** Decodes the chunks as they come (in place), hands over every packet before an error, keeps stream offsets. */
   readonly #decoder: PacketDecoder;
-  readonly #maxPacketSize: number;
-  readonly #fixedVersion: boolean;
-  /** Whether a CONNECT has been handed over (the first one sets the level, as in PacketDecoder). */
-  #sawConnect = false;
   readonly #places = new FramePlaces();
-  /** Bytes pushed so far. */
-  #received = 0;
-  /**
-   * The bytes after the last whole frame, as views of the chunks they arrived in (the decoder holds the same bytes,
-   * so this costs no copy). After an error they are decoded again to find the packets before it.
-   */
-  #pending: Uint8Array[] = [];
-  #pendingLength = 0;
   #error: MqttError | undefined;
 
   constructor(options: StreamDecoderOptions) {
-    this.#maxPacketSize = options.maxPacketSize;
-    this.#fixedVersion = options.version !== undefined;
     this.#decoder = new PacketDecoder({ maxPacketSize: options.maxPacketSize, ...(options.version !== undefined ? { version: options.version } : {}) });
   }
 
@@ -45,80 +30,42 @@ export class StreamDecoder {
   /** Hands over each packet that `chunk` completes, in order; returns the stream's error once there is one. */
   push(chunk: Uint8Array, onFrame: (info: FrameInfo) => void): MqttError | undefined {
     if (this.#error !== undefined) return this.#error;
-    // Node hands over Buffers: a plain Uint8Array view of the same bytes takes the decoder's fast path (Buffer's
-    // subarray looks up its species on every payload view).
+    // Node hands over Buffers: a plain Uint8Array view of the same bytes takes the decoder's fast path (payload
+    // views made from the ArrayBuffer directly; Buffer's subarray looks up its species on every call).
     if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    const versionBefore = this.#decoder.version;
-    const knownBefore = this.#fixedVersion || this.#sawConnect;
     this.#places.read(chunk);
-    let packets: Packet[];
-    try {
-      packets = this.#decoder.push(chunk);
-    } catch (e) {
-      this.#error = asMqttError(e);
-      packets = this.#packetsBefore(this.#error, chunk, knownBefore ? versionBefore : undefined);
-    }
-    let version = versionBefore;
-    const places = this.#places;
-    for (const packet of packets) {
-      if (packet.type === 'connect' && !this.#fixedVersion && !this.#sawConnect) {
-        this.#sawConnect = true;
-        version = packet.protocolVersion;
-      }
-      const q = places.next();
-      const size = places.queue[q + 2]!;
-      this.#pendingLength -= size;
-      onFrame({
-        offset: places.queue[q]!,
-        headerSize: places.queue[q + 1]!,
-        size,
-        flags: places.queue[q + 3]!,
-        packet,
-        version: packet.type === 'connect' ? packet.protocolVersion : version,
-      });
-    }
-    if (this.#error !== undefined) return this.#error;
-    this.#keepPending(chunk);
-    return undefined;
+    return this.#run(() => this.#decoder.push(chunk, (packet) => this.#hand(packet, onFrame)));
   }
 
   /** Call when the input ends: returns the error when it stopped inside a frame. */
-  end(): MqttError | undefined {
+  end(onFrame: (info: FrameInfo) => void = () => undefined): MqttError | undefined {
     if (this.#error !== undefined) return this.#error;
+    return this.#run(() => this.#decoder.end((packet) => this.#hand(packet, onFrame)));
+  }
+
+  #run(decode: () => void): MqttError | undefined {
     try {
-      this.#decoder.end();
+      decode();
     } catch (e) {
-      this.#error = asMqttError(e);
+      // every packet before the error has been handed over by then
+      if (!(e instanceof MqttError)) throw e;
+      this.#error = e;
     }
     return this.#error;
   }
 
-  /**
-   * The packets of the held bytes and `chunk` that come before `error` (PacketDecoder.push throws them away):
-   * the frames ending before the error's offset, decoded one by one from the level in force before the chunk.
-   */
-  #packetsBefore(error: MqttError, chunk: Uint8Array, version: ProtocolVersion | undefined): Packet[] {
-    const start = this.#received - this.#pendingLength;
-    const upTo = Math.max(0, (error.offset ?? start) - start);
-    const bytes = concat([...this.#pending, chunk]).subarray(0, upTo);
-    const packets: Packet[] = [];
-    const replay = new PacketDecoder({ maxPacketSize: this.#maxPacketSize, ...(version !== undefined ? { version } : {}) });
-    try {
-      for (const frame of new FrameSplitter({ maxPacketSize: this.#maxPacketSize }).push(bytes)) packets.push(...replay.push(frame));
-    } catch {
-      // the failing frame itself (when the error lies at its very end): the packets before it are all there is
-    }
-    return packets;
-  }
-
-  /** After a successful push, keep views of the bytes after the last whole frame. */
-  #keepPending(chunk: Uint8Array): void {
-    this.#received += chunk.length;
-    this.#pendingLength += chunk.length;
-    const held = this.#pendingLength;
-    if (held === 0) this.#pending = [];
-    else if (held <= chunk.length) this.#pending = [chunk.subarray(chunk.length - held)];
-    else this.#pending.push(chunk);
+  #hand(packet: Packet, onFrame: (info: FrameInfo) => void): void {
+    const places = this.#places;
+    const q = places.next();
+    onFrame({
+      offset: places.queue[q]!,
+      headerSize: places.queue[q + 1]!,
+      size: places.queue[q + 2]!,
+      flags: places.queue[q + 3]!,
+      packet,
+      // the decoder switches to a CONNECT's level as it delivers it: what follows is read at the new level
+      version: packet.type === 'connect' ? packet.protocolVersion : this.#decoder.version,
+    });
   }
 }
 
@@ -221,10 +168,6 @@ function asMqttError(e: unknown): MqttError {
 export function errorLine(e: MqttError): string {
   const parts = [`code=${e.code}`, `reasonCode=0x${e.reasonCode.toString(16).padStart(2, '0')} (${reasonCodeName(e.reasonCode)})`];
   if (e.rule !== undefined) parts.push(`rule=${e.rule}`);
-  return `error at byte ${e.offset ?? '?'}: ${parts.join(' ')}: ${withoutRule(e)}`;
-}
-
-/** The message without the ` (rule)` it repeats, since the line names the rule on its own. */
-export function withoutRule(e: MqttError): string {
-  return e.rule === undefined ? e.message : e.message.split(` (${e.rule})`).join('');
+  // the detail: the message without the rule id, which the line names on its own
+  return `error at byte ${e.offset ?? '?'}: ${parts.join(' ')}: ${e.detail}`;
 }
