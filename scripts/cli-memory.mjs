@@ -24,7 +24,13 @@ const megabytes = Number(values.mb);
 if (!Number.isFinite(megabytes) || megabytes <= 0) throw new Error(`--mb must be a positive number, got '${values.mb}'`);
 
 const work = mkdtempSync(join(tmpdir(), 'mqtt-wire-cli-memory-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+/** The program being measured, so that an interrupted run stops it too. */
+let running;
+process.on('exit', () => {
+  running?.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
 // The current source, bundled as tsup bundles dist/cli/main.js.
 const cli = join(work, 'cli.mjs');
@@ -105,10 +111,12 @@ function measure(args, stdoutPath, stdinPath) {
     const stdin = stdinPath === undefined ? 'ignore' : openSync(stdinPath, 'r');
     const start = process.hrtime.bigint();
     const child = spawn(process.execPath, ['--import', preload, ...args], { stdio: [stdin, stdout, 'pipe'], env: { ...process.env, RESOURCE_OUT: out } });
+    running = child;
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.once('error', reject);
     child.once('exit', (code) => {
+      running = undefined;
       const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
       closeSync(stdout);
       if (typeof stdin === 'number') closeSync(stdin);
