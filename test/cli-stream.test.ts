@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameSplitter, toHex } from '../src/index.js';
 import { UsageError } from '../src/cli/command.js';
+import { hexBytes } from '../src/cli/input.js';
 import { LineEncoder } from '../src/cli/packet-lines.js';
 import { StreamDecoder, errorLine } from '../src/cli/stream-decoder.js';
 import { summaryLine } from '../src/cli/summary.js';
@@ -258,5 +259,35 @@ describe('LineEncoder: the same frames and the same error however the lines are 
     expect(out[2]).toBe('4003000310');
     expect(out[3]).toMatch(/^error: line 5: invalid-packet/);
     expect(out).toHaveLength(4);
+  });
+});
+
+async function hexOf(chunks: Uint8Array[]): Promise<string> {
+  let out = '';
+  async function* source(): AsyncGenerator<Uint8Array> {
+    yield* chunks;
+  }
+  try {
+    for await (const bytes of hexBytes(source())) out += toHex(bytes);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    out += ` error: ${e.message}`;
+  }
+  return out;
+}
+
+describe('--hex input: the same bytes however the text is chunked, a digit pair split or not', () => {
+  const text = new TextEncoder().encode(' C0 00\n\t30 0a 00 03 61 2F 62 68 69\r\n');
+  it('every cut gives the bytes of the whole', async () => {
+    const whole = await hexOf([text]);
+    expect(whole).toBe('c000300a0003612f626869');
+    for (let at = 0; at <= text.length; at++) expect(await hexOf([text.subarray(0, at), text.subarray(at)])).toBe(whole);
+    expect(await hexOf(cut(text, Array.from({ length: text.length }, (_, i) => i)))).toBe(whole);
+  });
+
+  it('the bytes before a bad character come out first, then the error names its offset', async () => {
+    const bad = new TextEncoder().encode('c000 d0 0x');
+    expect(await hexOf([bad])).toBe("c000d0 error: --hex input: 'x' at offset 9 is not a hex digit or whitespace");
+    expect(await hexOf(cut(bad, [3, 6, 8]))).toBe("c000d0 error: --hex input: 'x' at offset 9 is not a hex digit or whitespace");
   });
 });

@@ -352,6 +352,15 @@ describe('mqtt-wire usage errors: one line on stderr naming the problem, exit 2'
   }
 });
 
+describe('mqtt-wire with a terminal for stdin', () => {
+  // util-linux `script` gives the CLI a pseudo-terminal; its flags are Linux's
+  it.runIf(process.platform === 'linux')('decode without FILE refuses to wait on a terminal, exit 2', () => {
+    const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} decode`, '/dev/null'], { timeout: 30_000, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout.replace(/\r/g, '')).toBe('mqtt-wire decode: stdin is a terminal; give a FILE, or pipe a stream in\n');
+  });
+});
+
 describe('mqtt-wire encode of input that never ends a line', () => {
   it('encode /dev/zero stops at once: a packet line starts with {', () => {
     const r = spawnSync(process.execPath, [cli, 'encode', '/dev/zero'], { timeout: 30_000 });

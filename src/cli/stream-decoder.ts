@@ -1,6 +1,7 @@
 // The decode loop of the CLI as a push API: chunks in, each packet out with where its frame lay in the stream,
 // and at the end or at the first error, that error. Every packet before the error is handed over first, even those
-// that share a chunk with it (PacketDecoder's onPacket). Memory held is one partial frame, whatever the stream's length.
+// that share a chunk with it (PacketDecoder's onPacket). Memory held is one partial frame, whatever the stream's
+// length.
 
 import { MqttError, PacketDecoder, reasonCodeName } from '../index.js';
 import type { Packet, ProtocolVersion } from '../index.js';
