@@ -123,7 +123,7 @@ describe('the same suite in other runtimes', () => {
     });
     expect(parseResults('deno', r.stdout, r.stderr)).toEqual(expected);
     expect(r.status).toBe(0);
-  });
+  }, 2 * RUN_TIMEOUT_MS);
 
   const bun = RUNTIMES.bun.path;
   it.skipIf(bun === undefined && !onCi)('Bun', () => {
@@ -136,7 +136,7 @@ describe('the same suite in other runtimes', () => {
     });
     expect(parseResults('bun', r.stdout, r.stderr)).toEqual(expected);
     expect(r.status).toBe(0);
-  });
+  }, 2 * RUN_TIMEOUT_MS);
 
   const chromium = RUNTIMES.chromium.path;
   it.skipIf(chromium === undefined && !onCi)('headless Chromium, as a module page served from 127.0.0.1', async () => {
@@ -159,13 +159,15 @@ window.__smoke = await runSmoke();
     await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
     const { port } = server.address() as { port: number };
     const profile = mkdtempSync(join(work, 'chromium-profile-'));
-    const context = await driver.launchPersistentContext(profile, {
-      executablePath: chromium!,
-      headless: true,
-      timeout: RUN_TIMEOUT_MS,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    let context: Awaited<ReturnType<typeof driver.launchPersistentContext>> | undefined;
     try {
+      // a fresh profile directory; no network but the page's own server
+      context = await driver.launchPersistentContext(profile, {
+        executablePath: chromium!,
+        headless: true,
+        timeout: RUN_TIMEOUT_MS,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
       const tab = await context.newPage();
       const errors: string[] = [];
       tab.on('pageerror', (e) => errors.push(e.message));
@@ -177,8 +179,8 @@ window.__smoke = await runSmoke();
       // it ran in the browser, not somewhere else: no Node globals there
       expect(await tab.evaluate(() => typeof (globalThis as Record<string, unknown>)['process'])).toBe('undefined');
     } finally {
-      await context.close();
+      await context?.close();
       await new Promise((done) => server.close(done));
     }
-  });
+  }, 4 * RUN_TIMEOUT_MS);
 });
