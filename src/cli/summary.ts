@@ -47,11 +47,15 @@ export function preview(bytes: Uint8Array): string {
     return JSON.stringify(bytes.length > PREVIEW_CHARS ? `${text}…` : text);
   }
   let text: string | undefined;
-  // bytes under 0x80 that are not printable ASCII are shown as hex whatever follows: no decoder (and no throw) needed
-  let high = false;
-  for (let i = 0; i < bytes.length && !high; i++) high = bytes[i]! >= 0x80;
+  // A C0 control other than tab and newline, or DEL, means hex whatever the rest is: no decoder is needed (and no
+  // thrown decode error, the costly part of a binary payload's line). Text is looked for only among the others.
+  let control = false;
+  for (let i = 0; i < bytes.length && !control; i++) {
+    const b = bytes[i]!;
+    control = (b < 0x20 && b !== 0x09 && b !== 0x0a) || b === 0x7f;
+  }
   try {
-    text = high ? strict.decode(bytes) : undefined;
+    text = control ? undefined : strict.decode(bytes);
   } catch {
     text = undefined;
   }
