@@ -4,6 +4,7 @@
 
 import { MqttError, encode, packetFromJson } from '../index.js';
 import type { Packet, PacketType, ProtocolVersion } from '../index.js';
+import { concat } from './bytes.js';
 import { UsageError } from './command.js';
 
 /** Every key of a type, across the members of a union (a QoS 0 and a QoS 1 PUBLISH have different ones). */
@@ -91,25 +92,31 @@ function describe(v: unknown): string {
 }
 
 /**
- * The longest line read: 256 Mi characters, a PUBLISH of up to 128 MiB written as hex (larger ones as utf8 text).
- * A bound, so that input that never ends a line (a binary file, /dev/zero) is refused instead of held.
+ * The longest line read: 256 MiB, a PUBLISH of up to 128 MiB written as hex (larger ones as utf8 text). A bound, so
+ * that input that never ends a line is refused instead of held.
  */
-const MAX_LINE_LENGTH = 256 * 1024 * 1024;
+const MAX_LINE_BYTES = 256 * 1024 * 1024;
+
+/** Space, tab, carriage return, form feed, vertical tab: what may come before a line's '{'. */
+function isBlank(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0c || b === 0x0b;
+}
 
 export class LineEncoder {
   readonly #version: ProtocolVersion | undefined;
   /** Level of the packets that follow: the forced one, else 4 until a CONNECT, then its level (as decode reads them). */
   #level: ProtocolVersion;
-  readonly #text = new TextDecoder('utf-8', { fatal: true });
-  /** The current line's text so far, in pieces (joined once its newline arrives). */
-  #pieces: string[] = [];
-  #pieceLength = 0;
-  /** Whether the held part of the current line has its first non-blank character. */
+  readonly #utf8 = new TextDecoder('utf-8', { fatal: true });
+  /**
+   * The current line's bytes so far, as views of the chunks they came in (joined once its newline arrives). Lines are
+   * cut on the byte 0x0A, which never occurs inside a multi-byte UTF-8 sequence, so each line is decoded alone.
+   */
+  #pieces: Uint8Array[] = [];
+  #held = 0;
+  /** Whether the held part of the current line has its first non-blank byte. */
   #started = false;
   /** 1-based number of the current line. */
   #line = 1;
-  /** Bytes read so far, for the message on text that is not UTF-8. */
-  #bytes = 0;
 
   constructor(version: ProtocolVersion | undefined) {
     this.#version = version;
@@ -118,54 +125,54 @@ export class LineEncoder {
 
   /** Encodes every line `chunk` completes; throws a UsageError naming the line on the first bad one. */
   push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
-    let text: string;
-    try {
-      text = this.#text.decode(chunk, { stream: true });
-    } catch {
-      throw new UsageError(`line ${this.#line}: the input is not UTF-8 text (within bytes ${this.#bytes}–${this.#bytes + chunk.length - 1})`);
-    }
-    this.#bytes += chunk.length;
     let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      this.#pieces.push(text.slice(from, nl));
-      const line = this.#pieces.join('');
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+      const part = chunk.subarray(from, nl);
+      const line = this.#pieces.length === 0 ? part : concat([...this.#pieces, part]);
       this.#pieces = [];
-      this.#pieceLength = 0;
+      this.#held = 0;
       this.#started = false;
       this.#encodeLine(line, onFrame);
       this.#line++;
       from = nl + 1;
     }
-    if (from < text.length) this.#hold(text.slice(from));
+    if (from < chunk.length) this.#hold(chunk.subarray(from));
   }
 
   /** Call when the input ends: encodes a last line without a newline. */
   end(onFrame: (frame: Uint8Array) => void): void {
-    try {
-      this.#text.decode();
-    } catch {
-      throw new UsageError(`line ${this.#line}: the input ends inside a UTF-8 sequence`);
-    }
-    this.#encodeLine(this.#pieces.join(''), onFrame);
+    const line = concat(this.#pieces);
     this.#pieces = [];
+    this.#encodeLine(line, onFrame);
   }
 
   /** Keeps part of an unfinished line, refusing at once a line that cannot be a packet, however long it would get. */
-  #hold(piece: string): void {
+  #hold(piece: Uint8Array): void {
     if (!this.#started) {
-      const first = /\S/.exec(piece);
-      if (first !== null && first[0] !== '{') {
-        throw new UsageError(`line ${this.#line}: invalid JSON: a packet line starts with '{', found ${JSON.stringify(first[0])}`);
+      let i = 0;
+      while (i < piece.length && isBlank(piece[i]!)) i++;
+      if (i < piece.length) {
+        if (piece[i] !== 0x7b) {
+          const b = piece[i]!;
+          const shown = b >= 0x21 && b <= 0x7e ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`;
+          throw new UsageError(`line ${this.#line}: invalid JSON: a packet line starts with '{', found ${shown}`);
+        }
+        this.#started = true;
       }
-      this.#started = first !== null;
     }
     this.#pieces.push(piece);
-    this.#pieceLength += piece.length;
-    if (this.#pieceLength > MAX_LINE_LENGTH) throw new UsageError(`line ${this.#line} is longer than ${MAX_LINE_LENGTH} characters`);
+    this.#held += piece.length;
+    if (this.#held > MAX_LINE_BYTES) throw new UsageError(`line ${this.#line} is longer than ${MAX_LINE_BYTES} bytes`);
   }
 
-  #encodeLine(raw: string, onFrame: (frame: Uint8Array) => void): void {
-    const line = raw.trim();
+  #encodeLine(bytes: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
+    let text: string;
+    try {
+      text = this.#utf8.decode(bytes);
+    } catch {
+      throw new UsageError(`line ${this.#line} is not UTF-8 text`);
+    }
+    const line = text.trim();
     if (line === '') return;
     let json: unknown;
     try {
