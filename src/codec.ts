@@ -5,7 +5,7 @@ import { MqttError, annotate, asInvalidPacket, invalidPacket, malformed, tooLarg
 import { OptionKeys } from './options.js';
 import { PACKET_TYPE_INFO, packetName } from './packet-types.js';
 import type { Plan } from './packets/common.js';
-import { publish, readPublish, type PublishPlan } from './packets/publish.js';
+import { encodePublish, publish, readPublish, type PublishPlan } from './packets/publish.js';
 import { CODECS, READ_BY_ID } from './packets/table.js';
 import { describe } from './properties.js';
 import { ruleAt } from './rules.js';
@@ -21,7 +21,7 @@ export interface DecodeFrameOptions extends DecodeOptions {
 }
 
 const DECODE_OPTIONS = new OptionKeys('decode', ['version', 'copy']);
-const ENCODE_OPTIONS = new OptionKeys('encode', ['version', 'maximumPacketSize']);
+const ENCODE_OPTIONS = /* @__PURE__ */ new OptionKeys('encode', ['version', 'maximumPacketSize']);
 
 /** A protocol level given as an option: 3, 4 or 5. */
 export function checkVersion(v: unknown, where: string): ProtocolVersion {
@@ -201,7 +201,13 @@ export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array
   let size: number;
   try {
     r = resolve(packet, options);
-    plan = planPacket(packet, r.type, r.version);
+    if (r.type === 'publish') {
+      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, undefined, 0, false);
+      if (done instanceof Uint8Array) return done;
+      plan = done as PublishPlan;
+    } else {
+      plan = CODECS[r.type].size(packet, r.version);
+    }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
     throw refused(e, 'encode', r);
@@ -232,7 +238,13 @@ export function encodeInto(packet: PacketInput, target: Uint8Array, offset = 0, 
   let size: number;
   try {
     r = resolve(packet, options);
-    plan = planPacket(packet, r.type, r.version);
+    if (r.type === 'publish') {
+      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, target, offset, false);
+      if (typeof done === 'number') return done;
+      plan = done as PublishPlan;
+    } else {
+      plan = CODECS[r.type].size(packet, r.version);
+    }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
     throw refused(e, 'encodeInto', r);
