@@ -8,8 +8,10 @@
 // process reports the median over its rounds. The driver runs every workload in --processes separate processes
 // (at least five for a published table) and reports the median of the process medians and their range.
 //
-// Before each slice a minor garbage collection (node --expose-gc, which the driver passes) empties the young
-// generation, so that each case pays for scavenging its own garbage rather than the previous case's.
+// No garbage collection is forced between slices, except where a workload asks for it (w5, see there): a forced
+// collection shrinks V8's young generation, which then made allocating code (mqtt-packet) up to 5× slower in the
+// next slice, and a forced minor collection, which promotes whatever the harness still held, flipped V8's
+// pretenuring of FrameWriter's buffers in some processes and not others (its time doubled in 3 of 5).
 //
 //   npm run bench                                  every default workload, 5 processes each, tables on stdout
 //   node bench/ratios.mjs --only=w1,w8 --processes=7
@@ -21,7 +23,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WORKLOADS, ensureBuilt, loadCodec, machine, root, selectWorkloads } from './workloads.mjs';
+import { WORKLOADS, bundleSizes, ensureBuilt, loadCodec, machine, root, selectWorkloads } from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -33,6 +35,12 @@ const SLICE_MS = Number(option('slice-ms') ?? (QUICK ? 5 : 10));
 /** Rounds run and thrown away after calibration, so every case is optimised before the first measured round. */
 const WARMUP_ROUNDS = 5;
 const MIN_PUBLISHED_PROCESSES = 5;
+/**
+ * A process whose timed slices got less CPU time than this share of their wall time ran on a busy machine. CPU time
+ * does not stop contention from slowing the code itself (shared caches and memory bandwidth, a sibling hardware
+ * thread): on the 2-core machine of the README, per-op times doubled at a share of 0.5 and ratios moved by 10-25%.
+ */
+const BUSY_SHARE = 0.8;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,15 +55,19 @@ async function child(id, out) {
   const workload = WORKLOADS.find((w) => w.id === id);
   if (workload === undefined) throw new Error(`unknown workload ${id}`);
   const mw = await loadCodec();
-  const { cases, ratios, facts } = await workload.setup(mw);
+  const { cases, ratios, facts, fullGcBeforeSlice = false } = await workload.setup(mw);
   const names = Object.keys(cases);
   // one loop function per case, so each call site sees one function (the cases differ in shape and cost)
   const loops = names.map(() => new Function('fn', 'k', 'let r; for (let i = 0; i < k; i++) r = fn(); return r;'));
-  const gc = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
+  const gc = globalThis.gc;
+  if (fullGcBeforeSlice && typeof gc !== 'function') throw new Error(`${id} needs node --expose-gc (the driver passes it)`);
   let sink;
   /** Runs case `i` `k` times; returns the CPU and wall time it took, in µs. */
   const slice = (i, k) => {
-    gc?.({ type: 'minor' });
+    if (fullGcBeforeSlice) {
+      sink = undefined;
+      gc();
+    }
     const wall0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     sink = loops[i](cases[names[i]], k);
@@ -76,8 +88,6 @@ async function child(id, out) {
   const warm = names.map(() => []);
   for (let r = 0; r < WARMUP_ROUNDS; r++) for (const i of order(r)) warm[i].push(slice(i, ops[i]).cpu / ops[i]);
   ops = warm.map((ts) => Math.max(1, Math.round(sliceUs / median(ts))));
-  // start the measured rounds from a collected heap, not from whatever the warm-up left in the old generation
-  gc?.();
 
   const times = names.map(() => []); // ns per op, per round
   let cpuTotal = 0;
@@ -100,7 +110,7 @@ async function child(id, out) {
     workload: id,
     rounds: ROUNDS,
     sliceMs: SLICE_MS,
-    minorGcBetweenSlices: gc !== undefined,
+    fullGcBeforeSlice,
     cpuShare: cpuTotal / wallTotal,
     cases: Object.fromEntries(names.map((n, i) => [n, { opsPerSlice: ops[i], nsPerOp: median(times[i]) }])),
     ratios: ratios.map((r) => {
@@ -144,12 +154,22 @@ function fmtTime(ns) {
 function markdown(summary) {
   const m = summary.machine;
   const lines = [];
-  const published = summary.processes >= MIN_PUBLISHED_PROCESSES && !summary.quick;
-  if (!published) lines.push(`> Not for publishing: ${summary.quick ? '--quick run' : `${summary.processes} process(es), fewer than ${MIN_PUBLISHED_PROCESSES}`}.`, '');
+  const shares = summary.cpuShare;
+  const busy = shares.filter((s) => s < BUSY_SHARE).length;
+  const reasons = [];
+  if (summary.quick) reasons.push('a --quick run');
+  if (summary.processes < MIN_PUBLISHED_PROCESSES) reasons.push(`${summary.processes} process(es) per workload, fewer than ${MIN_PUBLISHED_PROCESSES}`);
+  if (busy > 0) {
+    reasons.push(
+      `the machine was busy: ${busy} of ${shares.length} processes got less than ${BUSY_SHARE} of a core, and under contention ` +
+        'the side that allocates more (mqtt-packet) slows down more, which moves ratios in mqtt-wire\'s favour',
+    );
+  }
+  if (reasons.length > 0) lines.push(`> Not for publishing: ${reasons.join('; ')}.`, '');
   lines.push(
     `Measured ${m.date.slice(0, 10)} on ${m.cpu} (${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB), Node ${m.node} (V8 ${m.v8}), ${m.os}; ` +
       `mqtt-wire ${m.commit ?? 'unknown commit'}${m.dirty ? ' with local changes' : ''}, mqtt-packet ${m.mqttPacket}. ` +
-      `Each workload ran in ${summary.processes} separate processes; in each, ${summary.rounds} rounds of every case for a slice of about ` +
+      `Each workload ran in ${summary.processes} separate process${summary.processes === 1 ? '' : 'es'}; in each, ${summary.rounds} rounds of every case for a slice of about ` +
       `${summary.sliceMs} ms of CPU time, in rotated order, timed by \`process.cpuUsage()\`. A ratio is taken per round; ` +
       `the table gives the median over processes of each process's median, and the range of the process medians. ` +
       `"N×" is how many times as fast mqtt-wire is; "time of" rows are plain time ratios (lower is better).`,
@@ -169,11 +189,19 @@ function markdown(summary) {
       );
     }
   }
+  const { full, decodeOnly } = summary.bundle;
+  const kb = (n) => `${n.toLocaleString('en-US')} B`;
+  lines.push(
+    '',
+    '| bundle (esbuild --minify --bundle, gzip) | min+gzip | minified |',
+    '|---|---|---|',
+    `| full codec (every export of src/index.ts) | ${kb(full.gzip)} | ${kb(full.minified)} |`,
+    `| \`import { decode }\` only | ${kb(decodeOnly.gzip)} | ${kb(decodeOnly.minified)} |`,
+  );
   lines.push('', '| workload | case | time per op (median of process medians) |', '|---|---|---|');
   for (const w of summary.workloads) {
     for (const [name, ns] of Object.entries(w.nsPerOp)) lines.push(`| ${w.title.split(':')[0]} | ${name} | ${fmtTime(ns)} |`);
   }
-  const shares = summary.cpuShare;
   lines.push(
     '',
     `CPU time over wall time in the timed slices (1.0: the process had a core to itself): median ${median(shares).toFixed(2)}, ` +
@@ -210,6 +238,7 @@ async function driver() {
 
   const summary = {
     machine: machine(),
+    bundle: await bundleSizes(),
     quick: QUICK,
     processes: PROCESSES,
     rounds: ROUNDS,

@@ -16,10 +16,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import b from 'benny';
-import * as esbuild from 'esbuild';
-import { WORKLOADS, ensureBuilt, loadCodec, machine, root } from './workloads.mjs';
+import { WORKLOADS, bundleSizes, ensureBuilt, loadCodec, machine, root } from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -73,29 +71,9 @@ if (PART !== undefined) {
   process.exit(0);
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Bundle size: esbuild minify + gzip of the whole codec and of a decode-only import.
-
-async function gzipSize(contents) {
-  const out = await esbuild.build({
-    stdin: { contents, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-  });
-  const code = out.outputFiles[0].contents;
-  return { minified: code.length, gzip: gzipSync(code).length };
-}
-
 await ensureBuilt();
 const results = { suites: {}, ratios: {} };
-const bundle = {
-  full: await gzipSize("export * from './src/index.ts';"),
-  decodeOnly: await gzipSize("export { decode } from './src/index.ts';"),
-};
+const bundle = await bundleSizes();
 results.bundle = bundle;
 console.log('Bundle size (esbuild --minify, gzip):');
 console.log(`  full codec (src/index.ts)        ${bundle.full.minified} B min, ${bundle.full.gzip} B min+gzip`);
