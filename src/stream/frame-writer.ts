@@ -126,7 +126,9 @@ export class FrameWriter {
     this.#buffer = undefined;
     this.#used = 0;
     this.#frames = 0;
-    // Batches of a steady stream are alike: start the next buffer at this one's size, so it rarely grows.
+    // Batches of a steady stream are alike: start the next buffer at this one's size, so it rarely grows. Against
+    // always starting at MIN_CAPACITY: 1.36-1.49x less time for 100-frame batches of w3's 5.0 PUBLISH (~11 KB),
+    // 1.14-1.28x for 1000-frame ones, the same for 10-frame ones (interleaved A/B runs, CPU time, 3 processes).
     this.#nextCapacity = Math.max(MIN_CAPACITY, capacityFor(used, this.maxBatchSize));
     // a view made from the buffer directly: the same view as subarray without its species lookup
     return used === buffer.length ? buffer : new Uint8Array(buffer.buffer, 0, used);
