@@ -8,6 +8,8 @@
 // process reports the median over its rounds. The driver runs every workload in --processes separate processes
 // (at least five for a published table) and reports the median of the process medians and their range.
 //
+// A workload may also set environment variables for its processes (w5 pins glibc malloc's thresholds, see there).
+//
 // No garbage collection is forced between slices, except where a workload asks for it (w5, see there): a forced
 // collection shrinks V8's young generation, which then made allocating code (mqtt-packet) up to 5× slower in the
 // next slice, and a forced minor collection, which promotes whatever the harness still held, flipped V8's
@@ -224,7 +226,7 @@ async function driver() {
         const w = workloads[(j + p) % workloads.length];
         const out = join(tmp, `${w.id}-${p}.json`);
         const childArgs = ['--expose-gc', self, `--child=${w.id}`, `--out=${out}`, `--rounds=${ROUNDS}`, `--slice-ms=${SLICE_MS}`];
-        const r = spawnSync(process.execPath, childArgs, { stdio: ['ignore', 'inherit', 'inherit'] });
+        const r = spawnSync(process.execPath, childArgs, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...w.env } });
         if (r.status !== 0) throw new Error(`workload ${w.id} failed in process ${p + 1} (exit ${r.status})`);
         const result = JSON.parse(readFileSync(out, 'utf8'));
         runs[w.id].push(result);
