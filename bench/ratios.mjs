@@ -8,7 +8,7 @@
 // process reports the median over its rounds. The driver runs every workload in --processes separate processes
 // (at least five for a published table) and reports the median of the process medians and their range.
 //
-// A workload may also set environment variables for its processes (w5 pins glibc malloc's thresholds, see there).
+// Every measuring process runs with glibc malloc's thresholds pinned (MEASURING_ENV in workloads.mjs says why).
 //
 // No garbage collection is forced between slices, except where a workload asks for it (w5, see there): a forced
 // collection shrinks V8's young generation, which then made allocating code (mqtt-packet) up to 5× slower in the
@@ -25,7 +25,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WORKLOADS, bundleSizes, ensureBuilt, loadCodec, machine, root, selectWorkloads } from './workloads.mjs';
+import { MEASURING_ENV, WORKLOADS, bundleSizes, ensureBuilt, loadCodec, machine, root, selectWorkloads } from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -172,7 +172,8 @@ function markdown(summary) {
     `Measured ${m.date.slice(0, 10)} on ${m.cpu} (${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB), Node ${m.node} (V8 ${m.v8}), ${m.os}; ` +
       `mqtt-wire ${m.commit ?? 'unknown commit'}${m.dirty ? ' with local changes' : ''}, mqtt-packet ${m.mqttPacket}. ` +
       `Each workload ran in ${summary.processes} separate process${summary.processes === 1 ? '' : 'es'}; in each, ${summary.rounds} rounds of every case for a slice of about ` +
-      `${summary.sliceMs} ms of CPU time, in rotated order, timed by \`process.cpuUsage()\`. A ratio is taken per round; ` +
+      `${summary.sliceMs} ms of CPU time, in rotated order, timed by \`process.cpuUsage()\`, with glibc malloc's thresholds pinned ` +
+      `(${Object.entries(MEASURING_ENV).map(([k, v]) => `${k}=${v}`).join(', ')}). A ratio is taken per round; ` +
       `the table gives the median over processes of each process's median, and the range of the process medians. ` +
       `"N×" is how many times as fast mqtt-wire is; "time of" rows are plain time ratios (lower is better).`,
     '',
@@ -226,7 +227,7 @@ async function driver() {
         const w = workloads[(j + p) % workloads.length];
         const out = join(tmp, `${w.id}-${p}.json`);
         const childArgs = ['--expose-gc', self, `--child=${w.id}`, `--out=${out}`, `--rounds=${ROUNDS}`, `--slice-ms=${SLICE_MS}`];
-        const r = spawnSync(process.execPath, childArgs, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...w.env } });
+        const r = spawnSync(process.execPath, childArgs, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...MEASURING_ENV } });
         if (r.status !== 0) throw new Error(`workload ${w.id} failed in process ${p + 1} (exit ${r.status})`);
         const result = JSON.parse(readFileSync(out, 'utf8'));
         runs[w.id].push(result);

@@ -612,20 +612,21 @@ export const WORKLOADS = [
   { id: 'w3-encode', title: 'w3 encode: the same 1,000 5.0 PUBLISH', setup: (mw) => encodeWorkload(mw, 5) },
   { id: 'w4-decode', title: 'w4 decode: connection mix, 800 packets', setup: mixDecodeWorkload },
   { id: 'w4-encode', title: 'w4 encode: connection mix, 8 packets', setup: mixEncodeWorkload },
-  {
-    id: 'w5-large',
-    title: 'w5: a 1 MiB PUBLISH in 16 chunks of 64 KiB',
-    setup: largeWorkload,
-    // glibc malloc's thresholds pinned for this workload's processes: 1 MiB blocks from the heap (not a fresh mmap
-    // each), and freed memory kept rather than handed back to the kernel. Left to glibc's own dynamic thresholds,
-    // some processes got fresh, page-faulting memory for every frame and others reused it, for the whole process:
-    // PacketDecoder / one copy measured 4.6-5.9 in two processes and 67-119 in three of the same run. Pinned, five
-    // processes gave 4.0-5.2 on a machine just as busy. This is the steady state a long-running process reaches.
-    env: { MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(128 * 1024 * 1024) },
-  },
+  { id: 'w5-large', title: 'w5: a 1 MiB PUBLISH in 16 chunks of 64 KiB', setup: largeWorkload },
   { id: 'w8-batch', title: `w8 batch: the 1,000 5.0 PUBLISH of w3 into FrameWriter, flushed every ${BATCH}`, setup: batchWorkload },
   { id: 'w7-strings', title: 'w7 strings: hand loop vs TextDecoder / TextEncoder, 8 to 128 bytes', setup: stringWorkload, default: false },
 ];
+
+/**
+ * Environment of every measuring process: glibc malloc's thresholds pinned, so that blocks up to 4 MiB come from the
+ * heap (not a fresh mmap each) and freed memory is kept rather than handed back to the kernel: the steady state a
+ * long-running process reaches. Left to glibc's dynamic thresholds, a process got fresh, page-faulting memory for
+ * every large block, or reused it, for its whole life: in w5, PacketDecoder / one copy measured 4.6-5.9 in two
+ * processes and 67-119 in three of the same run (4.4-5.0 pinned, on a machine just as busy); in w8, FrameWriter /
+ * encodeInto into a reused buffer ranged 1.09-1.48 over six processes (1.08-1.13 pinned). Other C libraries ignore
+ * these variables.
+ */
+export const MEASURING_ENV = { MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(128 * 1024 * 1024) };
 
 /** The workloads `--only=a,b` selects (prefixes of ids), else the default ones. */
 export function selectWorkloads(only) {
