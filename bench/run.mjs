@@ -17,7 +17,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import b from 'benny';
-import { WORKLOADS, bundleSizes, ensureBuilt, loadCodec, machine, root } from './workloads.mjs';
+import { MEASURING_ENV, WORKLOADS, bundleSizes, ensureBuilt, loadCodec, machine, root } from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -84,7 +84,7 @@ try {
   for (const w of WORKLOADS) {
     if (ONLY !== undefined && !ONLY.some((o) => w.id.startsWith(o))) continue;
     const out = join(tmp, `${w.id}.json`);
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--part=${w.id}`, `--out=${out}`, ...(QUICK ? ['--quick'] : [])], { stdio: 'inherit' });
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--part=${w.id}`, `--out=${out}`, ...(QUICK ? ['--quick'] : [])], { stdio: 'inherit', env: { ...process.env, ...MEASURING_ENV } });
     if (child.status !== 0) throw new Error(`bench part ${w.id} failed (exit ${child.status})`);
     const part = JSON.parse(readFileSync(out, 'utf8'));
     results.suites[part.suite] = part.ops;

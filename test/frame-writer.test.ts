@@ -149,6 +149,24 @@ describe('FrameWriter: the batch bound', () => {
     expect(w.flush()).toEqual(encode(p));
   });
 
+  it('a bound under the first buffer size holds too, before and after a frame larger than it', () => {
+    const w = new FrameWriter({ maxBatchSize: 10 });
+    // PUBACKs of 4 bytes: two fit in 10, a third would make 12
+    w.write({ type: 'puback', packetId: 1 });
+    w.write({ type: 'puback', packetId: 2 });
+    expect(thrown(() => w.write({ type: 'puback', packetId: 3 })).code).toBe('packet-too-large');
+    expect(w.flush()).toEqual(fromHex('40020001' + '40020002'));
+    // a 24-byte frame alone, then the bound again for the next batch
+    const big = publish('t', new Uint8Array(19));
+    w.write(big);
+    expect(thrown(() => w.write({ type: 'pingreq' })).code).toBe('packet-too-large');
+    expect(w.flush()).toEqual(encode(big));
+    for (let i = 0; i < 5; i++) w.write({ type: 'pingreq' });
+    expect(thrown(() => w.write({ type: 'pingreq' })).code).toBe('packet-too-large');
+    expect(w.size).toBe(10);
+    expect(w.flush().buffer.byteLength).toBeLessThanOrEqual(10);
+  });
+
   it('an empty writer takes a frame larger than the bound, in a buffer of exactly its size', () => {
     const w = new FrameWriter({ maxBatchSize: 100 });
     const p = publish('big', new Uint8Array(5000).fill(1));
@@ -255,7 +273,7 @@ describe('FrameWriter: errors leave nothing half-written', () => {
 });
 
 describe('FrameWriter: properties', () => {
-  it('concatenating the flushes equals concatenating encode of each packet, wherever the flushes fall', () => {
+  it('concatenating the flushes equals concatenating encode of each packet, wherever the flushes fall and whatever the bound', () => {
     fc.assert(
       fc.property(
         fc.constantFrom<ProtocolVersion>(3, 4, 5).chain((version) =>
@@ -264,19 +282,29 @@ describe('FrameWriter: properties', () => {
         fc.integer({ min: 1, max: 4096 }),
         ([version, steps], maxBatchSize) => {
           const w = new FrameWriter({ version, maxBatchSize });
-          const flushed: Uint8Array[] = [];
+          const flushed: { bytes: Uint8Array; frames: number }[] = [];
+          const flush = () => flushed.push({ frames: w.pending, bytes: w.flush() });
           const frames: Uint8Array[] = [];
           for (const [packet, flushAfter] of steps) {
             const frame = encode(packet, { version });
             frames.push(frame);
-            // a full batch is flushed first, as a caller watching `size` would
-            if (w.size > 0 && w.size + frame.length > maxBatchSize) flushed.push(w.flush());
-            expect(w.write(packet)).toBe(frame.length);
-            if (flushAfter) flushed.push(w.flush());
+            let written: number;
+            try {
+              written = w.write(packet);
+            } catch (e) {
+              // the batch is full: flush and write again, as a caller would
+              expect(e).toBeInstanceOf(MqttError);
+              expect([(e as MqttError).code, w.size > 0, w.size + frame.length > maxBatchSize]).toEqual(['packet-too-large', true, true]);
+              flush();
+              written = w.write(packet);
+            }
+            expect(written).toBe(frame.length);
+            if (flushAfter) flush();
           }
-          flushed.push(w.flush());
-          expect(concat(flushed)).toEqual(concat(frames));
-          for (const f of flushed) if (f.length > frames.reduce((n, x) => Math.max(n, x.length), 0)) expect(f.length).toBeLessThanOrEqual(maxBatchSize);
+          flush();
+          expect(concat(flushed.map((f) => f.bytes))).toEqual(concat(frames));
+          // a batch of two frames or more stays within the bound
+          for (const f of flushed) if (f.frames > 1) expect(f.bytes.length).toBeLessThanOrEqual(maxBatchSize);
         },
       ),
       { numRuns: 150 },
