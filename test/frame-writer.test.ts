@@ -137,7 +137,7 @@ describe('FrameWriter: the batch bound', () => {
     const p = publish('t', new Uint8Array(2995).fill(7));
     for (let i = 0; i < 3; i++) expect(w.write(p)).toBe(3001);
     const e = thrown(() => w.write(p));
-    expect([e.code, e.reasonCode, e.rule]).toEqual(['packet-too-large', 0x95, undefined]);
+    expect([e.code, e.reasonCode, e.rule, e.packetType, e.protocolVersion]).toEqual(['packet-too-large', 0x95, undefined, 'publish', 4]);
     expect(e.message).toBe('FrameWriter: a PUBLISH frame of 3001 bytes would take the batch from 9003 to 12004 bytes, over maxBatchSize 10000: flush first');
     expect([w.size, w.pending]).toEqual([9003, 3]);
     const out = w.flush();
@@ -178,14 +178,20 @@ describe('FrameWriter: the batch bound', () => {
 
   it('refuses options that are not what encode takes, naming them', () => {
     const bad = (options: object) => thrown(() => new FrameWriter(options));
-    expect(fields(bad({ version: 6 }))).toEqual(['unsupported-protocol-version', 0x84, undefined, 'FrameWriter version 6 is not 3, 4 or 5']);
+    expect(fields(bad({ version: 6 }))).toEqual(['unsupported-protocol-version', 0x84, undefined, 'FrameWriter: version 6 is not 3, 4 or 5']);
     expect(fields(bad({ maximumPacketSize: 0 }))).toEqual([
       'invalid-packet',
       0x81,
       undefined,
-      'FrameWriter maximumPacketSize must be a positive integer, got 0',
+      'FrameWriter: maximumPacketSize must be a positive integer, got 0',
     ]);
-    expect(fields(bad({ maxBatchSize: 1.5 }))).toEqual(['invalid-packet', 0x81, undefined, 'FrameWriter maxBatchSize must be a positive integer, got 1.5']);
+    expect(fields(bad({ maxBatchSize: 1.5 }))).toEqual(['invalid-packet', 0x81, undefined, 'FrameWriter: maxBatchSize must be a positive integer, got 1.5']);
+    expect(fields(bad({ maxPacketSize: 100 }))).toEqual([
+      'invalid-packet',
+      0x81,
+      undefined,
+      "FrameWriter: unknown option 'maxPacketSize' (did you mean 'maximumPacketSize'?); the options are version, maximumPacketSize, maxBatchSize",
+    ]);
   });
 });
 

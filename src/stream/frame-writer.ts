@@ -1,9 +1,12 @@
 // FrameWriter: many frames encoded into one buffer, handed over whole by `flush()`, as a broker or client writing
 // to a socket wants them (one write per batch instead of one per packet).
 
-import { encodedLength, encodeInto } from '../codec.js';
-import { MqttError, asInvalidPacket } from '../errors.js';
-import type { EncodeOptions, Packet, ProtocolVersion } from '../types.js';
+import { checkVersion, encodedLength, encodeInto } from '../codec.js';
+import { MqttError, asInvalidPacket, invalidPacket } from '../errors.js';
+import { OptionKeys } from '../options.js';
+import { packetName } from '../packet-types.js';
+import { describe } from '../properties.js';
+import type { EncodeOptions, PacketInput, PacketType, ProtocolVersion } from '../types.js';
 
 /**
  * Default bound on the bytes a writer holds between flushes: 1 MiB, the same bet as the decoder's default
@@ -20,6 +23,8 @@ export const DEFAULT_MAX_BATCH_SIZE = 1024 * 1024;
  * batch is a single frame. Later buffers start at the previous batch's size (see `flush`).
  */
 const MIN_CAPACITY = 4 * 1024;
+
+const WRITER_OPTIONS = new OptionKeys('FrameWriter', ['version', 'maximumPacketSize', 'maxBatchSize']);
 
 export interface FrameWriterOptions extends EncodeOptions {
   /**
@@ -57,15 +62,13 @@ export class FrameWriter {
   #nextCapacity: number;
 
   constructor(options: FrameWriterOptions = {}) {
+    WRITER_OPTIONS.check(options);
     const { version, maximumPacketSize, maxBatchSize } = options;
-    if (version !== undefined && version !== 3 && version !== 4 && version !== 5) {
-      throw new MqttError('unsupported-protocol-version', `FrameWriter version ${String(version)} is not 3, 4 or 5`);
-    }
-    if (maximumPacketSize !== undefined && (!Number.isInteger(maximumPacketSize) || maximumPacketSize < 1)) {
-      throw new MqttError('invalid-packet', `FrameWriter maximumPacketSize must be a positive integer, got ${String(maximumPacketSize)}`);
-    }
-    if (maxBatchSize !== undefined && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
-      throw new MqttError('invalid-packet', `FrameWriter maxBatchSize must be a positive integer, got ${String(maxBatchSize)}`);
+    if (version !== undefined) checkVersion(version, 'FrameWriter');
+    for (const [name, value] of [['maximumPacketSize', maximumPacketSize], ['maxBatchSize', maxBatchSize]] as const) {
+      if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
+        throw invalidPacket(undefined, `FrameWriter: ${name} must be a positive integer, got ${describe(value)}`);
+      }
     }
     this.maxBatchSize = maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.#nextCapacity = Math.min(MIN_CAPACITY, this.maxBatchSize);
@@ -94,7 +97,7 @@ export class FrameWriter {
    * Appends `packet`'s frame and returns its size in bytes. An invalid packet (or one over `maximumPacketSize`)
    * throws the MqttError `encode` would throw, and the batch stays exactly as it was.
    */
-  write(packet: Packet): number {
+  write(packet: PacketInput): number {
     // The level a CONNECT carries applies to the CONNECT itself (as in encode) and, when none was fixed, after it.
     const connectLevel =
       !this.#fixedVersion && typeof packet === 'object' && packet !== null && packet.type === 'connect' ? packet.protocolVersion : undefined;
@@ -146,7 +149,7 @@ export class FrameWriter {
    * encodeInto threw `thrown`: either the packet is invalid (rethrow encodeInto's own error) or its frame does not
    * fit in what is left of the buffer (grow by doubling, copying the batch, and write it).
    */
-  #growAndWrite(packet: Packet, options: EncodeOptions, thrown: unknown): number {
+  #growAndWrite(packet: PacketInput, options: EncodeOptions, thrown: unknown): number {
     let size: number;
     try {
       size = encodedLength(packet, options);
@@ -159,9 +162,12 @@ export class FrameWriter {
     if (size <= old.length - used) throw thrown instanceof MqttError ? thrown : asInvalidPacket(thrown, 'FrameWriter.write');
     const needed = used + size;
     if (used > 0 && needed > this.maxBatchSize) {
+      // encodedLength accepted the packet, so its type is one of the table's
+      const type = packet.type as PacketType;
       throw new MqttError(
         'packet-too-large',
-        `FrameWriter: a ${packet.type.toUpperCase()} frame of ${size} bytes would take the batch from ${used} to ${needed} bytes, over maxBatchSize ${this.maxBatchSize}: flush first`,
+        `FrameWriter: a ${packetName(type)} frame of ${size} bytes would take the batch from ${used} to ${needed} bytes, over maxBatchSize ${this.maxBatchSize}: flush first`,
+        { packetType: type, protocolVersion: options.version! },
       );
     }
     // doubled, but not past the bound, except for a single frame larger than it (then exactly its size)
