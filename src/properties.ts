@@ -3,9 +3,10 @@
 
 import { asInvalidPacket, invalidPacket, malformed, protocolError, type MqttError } from './errors.js';
 import { hexByte } from './reason-codes.js';
+import { ruleAt } from './rules.js';
 import { topicNameFault } from './topic.js';
 import type { Properties } from './types.js';
-import { uint8Length } from './wire/bytes.js';
+import { DETACHED, binaryLength, uint8Length } from './wire/bytes.js';
 import type { Reader } from './wire/reader.js';
 import { utf8Length } from './wire/utf8.js';
 import { VARINT_MAX, varintSize, type Writer } from './wire/writer.js';
@@ -468,22 +469,29 @@ function intSize(value: unknown, max: number, size: number, ctx: Ctx, key: strin
 export function stringSize(value: unknown, field: string, version: number): number {
   if (typeof value !== 'string') throw invalidPacket(undefined, `${field} must be a string, got ${describe(value)}`);
   const len = utf8Length(value);
-  if (len === -1) throw invalidPacket(version === 5 ? 'MQTT-1.5.4-1' : 'MQTT-1.5.3-1', `${field} contains a lone surrogate (not encodable as UTF-8)`, 0x81);
-  if (len === -2) throw invalidPacket(version === 5 ? 'MQTT-1.5.4-2' : 'MQTT-1.5.3-2', `${field} contains U+0000`, 0x81);
+  if (len === -1) throw invalidPacket(ruleAt('utf8IllFormed', version), `${field} contains a lone surrogate (not encodable as UTF-8)`, 0x81);
+  if (len === -2) throw invalidPacket(ruleAt('utf8Null', version), `${field} contains U+0000`, 0x81);
   if (len > 0xffff) {
-    throw invalidPacket(version === 5 ? 'U5-1.5.4-2' : 'U311-1.5.3-2', `${field} is ${len} bytes of UTF-8; the limit is 65535`, 0x81);
+    throw invalidPacket(ruleAt('stringTooLong', version), `${field} is ${len} bytes of UTF-8; the limit is 65535`, 0x81);
   }
   return 2 + len;
 }
 
 /** 2 + length of a Binary Data field (at most 65,535 bytes). */
 export function binarySize(value: unknown, field: string, version: number): number {
-  const len = uint8Length(value);
-  if (len < 0) throw invalidPacket(undefined, `${field} must be a Uint8Array, got ${describe(value)}`);
+  const len = binaryLength(value);
+  if (len < 0) throw notBinary(value, len, field);
   if (len > 0xffff) {
-    throw invalidPacket(version === 5 ? 'U5-1.5.6-1' : 'U311-3.1.3-1', `${field} is ${len} bytes; the limit is 65535`, 0x81);
+    throw invalidPacket(ruleAt('binaryTooLong', version), `${field} is ${len} bytes; the limit is 65535`, 0x81);
   }
   return 2 + len;
+}
+
+/** The error for a value `binaryLength` refused (`len` < 0). */
+export function notBinary(value: unknown, len: number, field: string): MqttError {
+  return len === DETACHED
+    ? invalidPacket(undefined, `${field} is a Uint8Array whose ArrayBuffer is detached (transferred): its bytes are gone`)
+    : invalidPacket(undefined, `${field} must be a Uint8Array, got ${describe(value)}`);
 }
 
 /** A short description of a value for messages: `"abc"`, `Uint8Array(3)`, `an array`, `null`, `7`. */
