@@ -33,10 +33,11 @@ describe('bundle size (esbuild --minify + gzip)', () => {
     expect(decodeOnly.gzip).toBeLessThan(full.gzip * 0.6);
   });
 
-  // The target was 12 KB for the whole codec; it is not met (16.4 KB when this test was written, 21.4 KB once the
-  // second release added options checks, replyFor/toVersion and the one-record-per-packet encoder). About a third
-  // of the minified bytes are error messages, which name the packet, field and rule and must stay as they are, and
-  // the rest is the checks themselves: see the README (Performance). This ceiling stops unnoticed growth meanwhile.
+  // The target was 12 KB for the whole codec; it is not met (16.4 KB when this test was written, 22.5 KB once the
+  // second release added options checks, replyFor/toVersion, the one-record-per-packet encoder, the one-pass
+  // property encoder and FrameWriter). About a third of the minified bytes are error messages, which name the
+  // packet, field and rule and must stay as they are, and the rest is the checks themselves: see the README
+  // (Performance). This ceiling stops unnoticed growth meanwhile.
   it('the full codec (every export of src/index.ts) stays under 23 KB', async () => {
     const full = await minGzip("export * from './src/index.ts';");
     expect(full.gzip).toBeLessThan(23 * 1024);
