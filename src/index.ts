@@ -48,3 +48,4 @@ export { PROPERTY_TABLE, type PropertyDef, type PropertyType } from './propertie
 export { packetToJson, packetFromJson, toHex, fromHex } from './json.js';
 export { fitToMaximumPacketSize, type FittedPacket } from './fit.js';
 export { strictFault, disallowedCodePointIndex, type StrictOptions } from './strict.js';
+export { dissect, type DissectField, type DissectOptions, type DissectResult, type DissectViolation } from './dissect/index.js';
