@@ -261,6 +261,7 @@ export class Walk {
       p.group.value = text;
     }
     if (p.len > 0) p.group.children!.push({ name: 'Text', offset: p.start, length: p.len, value: p.group.value! });
+    this.last = p.group;
     return text;
   }
 
@@ -271,6 +272,7 @@ export class Walk {
     const bytes = p.value ?? this.buf.subarray(p.start, p.start + p.len);
     p.group.value = bytes;
     if (p.len > 0) p.group.children!.push({ name: 'Data', offset: p.start, length: p.len, value: bytes });
+    this.last = p.group;
     return bytes;
   }
 
