@@ -330,7 +330,7 @@ function derivedCaptures() {
 
   // OpenBSD loopback, DLT_LOOP (network byte order family 24): a 5.0 session over IPv6, closed by both sides
   const v5connect = frame(0x10, str('MQTT'), 5, 0x02, 0, 60, 5, 0x11, be32(120), str('loop6'));
-  const v5publish = frame(0x30, str('v6/t'), 3, 0x01, 0x01, 0x23, enc.encode('{"v":6}'));
+  const v5publish = frame(0x30, str('v6/t'), 2, 0x01, 0x01, enc.encode('{"v":6}'));
   const loopSegs = [
     ['c', v5connect],
     ['s', frame(0x20, 0, 0, 3, 0x22, 0, 10)],
