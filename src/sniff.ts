@@ -72,3 +72,22 @@ export function sniff(bytes: Uint8Array): Sniffed | undefined {
   }
   return undefined;
 }
+
+/** What a stream-start error adds when the first bytes are another protocol's: `; the stream's first bytes look like …`. */
+export function sniffNote(head: Uint8Array | undefined): string {
+  const found = head === undefined ? undefined : sniff(head);
+  return found === undefined ? '' : `; the stream's first bytes look like ${found.description}`;
+}
+
+/** First bytes of a stream kept for `sniff`: enough for an HTTP request line or a PROXY header. */
+export const SNIFF_BYTES = 64;
+
+/** `head` extended by the start of `chunk`, up to SNIFF_BYTES. */
+export function keepHead(head: Uint8Array, chunk: Uint8Array): Uint8Array {
+  const n = Math.min(SNIFF_BYTES - head.length, chunk.length);
+  if (n <= 0) return head;
+  const out = new Uint8Array(head.length + n);
+  out.set(head);
+  out.set(chunk.subarray(0, n), head.length);
+  return out;
+}

@@ -6,6 +6,7 @@ import type { Packet, ProtocolVersion } from '../types.js';
 import { headerSize, readRemainingLength } from '../wire/remaining-length.js';
 import { FrameSplitter } from './splitter.js';
 import { strictFault, type StrictOptions } from '../strict.js';
+import { SNIFF_BYTES, keepHead, sniffNote } from '../sniff.js';
 
 /** Packets only a client sends (Table 2-1 / 2.1.2): a client-role decoder refuses them. */
 const CLIENT_ONLY = new Set(['connect', 'subscribe', 'unsubscribe', 'pingreq']);
@@ -54,6 +55,8 @@ export class PacketDecoder {
   /** The protocol level packets are decoded at now. */
   version: ProtocolVersion;
   private seenConnect = false;
+  /** The stream's first bytes (until SNIFF_BYTES are seen): an error in the first frame says what they look like. */
+  private head: Uint8Array | undefined = new Uint8Array(0);
   /** (start, header size, size) of the frames inside the current chunk, reused across pushes. */
   private readonly bounds: number[] = [];
 
@@ -89,6 +92,7 @@ export class PacketDecoder {
 
   /** Decodes every packet completed by `chunk`. After an error, every later call throws that error. */
   push(chunk: Uint8Array): Packet[] {
+    if (this.head !== undefined && this.head.length < SNIFF_BYTES && chunk instanceof Uint8Array) this.head = keepHead(this.head, chunk);
     const bounds = this.bounds;
     const joined = this.splitter.scan(chunk, bounds, true);
     const packets: Packet[] = [];
@@ -125,7 +129,13 @@ export class PacketDecoder {
 
   /** Call at the end of the stream: throws when a partial frame remains. */
   end(): void {
-    this.splitter.end();
+    try {
+      this.splitter.end();
+    } catch (e) {
+      const err = e as MqttError;
+      const note = err.offset === 0 ? sniffNote(this.head) : '';
+      throw note === '' ? err : new MqttError(err.code, err.message + note, { reasonCode: err.reasonCode, ...(err.rule !== undefined ? { rule: err.rule } : {}), offset: 0 });
+    }
   }
 
   /** Decodes one whole frame starting at stream offset `at`, poisoning the stream on any error. */
@@ -145,7 +155,7 @@ export class PacketDecoder {
   private fail(e: unknown, at: number): MqttError {
     const err = e as MqttError;
     return this.splitter.poison(
-      new MqttError(err.code, err.message, {
+      new MqttError(err.code, at === 0 ? `${err.message}${sniffNote(this.head)}` : err.message, {
         reasonCode: err.reasonCode,
         ...(err.rule !== undefined ? { rule: err.rule } : {}),
         offset: at + (err.offset ?? 0),
