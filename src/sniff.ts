@@ -1,6 +1,8 @@
 // Wrong-protocol sniffing: what the first bytes of a stream are when they are not MQTT (a TLS ClientHello, an
 // HTTP request or response, a WebSocket frame, a PROXY protocol header), so an error can say so.
 
+import { MqttError } from './errors.js';
+
 export type SniffedProtocol = 'tls' | 'http-request' | 'http-response' | 'websocket' | 'proxy-v1' | 'proxy-v2';
 
 export interface Sniffed {
@@ -77,6 +79,18 @@ export function sniff(bytes: Uint8Array): Sniffed | undefined {
 export function sniffNote(head: Uint8Array | undefined): string {
   const found = head === undefined ? undefined : sniff(head);
   return found === undefined ? '' : `; the stream's first bytes look like ${found.description}`;
+}
+
+/** `e` with the sniff note of `head` added to its detail (the same error when the bytes are not recognised). */
+export function withSniffNote(e: MqttError, head: Uint8Array | undefined): MqttError {
+  const note = sniffNote(head);
+  if (note === '') return e;
+  const o: { reasonCode: number; rule?: string; offset?: number; packetType?: MqttError['packetType'] & string; protocolVersion?: number } = { reasonCode: e.reasonCode };
+  if (e.rule !== undefined) o.rule = e.rule;
+  if (e.offset !== undefined) o.offset = e.offset;
+  if (e.packetType !== undefined) o.packetType = e.packetType;
+  if (e.protocolVersion !== undefined) o.protocolVersion = e.protocolVersion;
+  return new MqttError(e.code, e.detail + note, o);
 }
 
 /** First bytes of a stream kept for `sniff`: enough for an HTTP request line or a PROXY header. */

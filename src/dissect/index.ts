@@ -4,20 +4,16 @@
 
 import { MqttError, malformed } from '../errors.js';
 import { describe } from '../properties.js';
-import { PACKET_TYPE_NAME } from '../types.js';
-import { NEED_MORE, headerSize, readRemainingLength } from '../wire/remaining-length.js';
+import { PACKET_TYPE_INFO } from '../packet-types.js';
+import { ruleAt } from '../rules.js';
+import { NEED_MORE, readRemainingLength } from '../wire/remaining-length.js';
 import { walkBody } from './packets.js';
 import type { DissectField, DissectOptions, DissectResult, DissectViolation } from './types.js';
 import { Walk, asViolation, splitBits, type BitDef } from './walk.js';
 
 export type { DissectField, DissectOptions, DissectResult, DissectViolation } from './types.js';
 
-/** Fixed-header flags each packet type must carry (MQTT-2.2.2-1 / MQTT-2.1.3-1); PUBLISH (3) has its own. */
-const FIXED_FLAGS = [0, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
-/** Where a packet has its own numbered flags rule, its id; otherwise the general one applies. */
-const FLAG_RULE: Record<number, string> = { 6: 'MQTT-3.6.1-1', 8: 'MQTT-3.8.1-1', 10: 'MQTT-3.10.1-1', 14: 'MQTT-3.14.1-1', 15: 'MQTT-3.15.1-1' };
-
-const typeNote = (t: number): string => (t === 0 ? 'reserved' : (PACKET_TYPE_NAME[t] ?? 'reserved').toUpperCase());
+const typeNote = (t: number): string => PACKET_TYPE_INFO[t]?.name ?? 'reserved';
 const PUBLISH_BITS: readonly BitDef[] = [['Packet type', 0xf0, typeNote], ['DUP', 0x08], ['QoS', 0x06], ['RETAIN', 0x01]];
 const OTHER_BITS: readonly BitDef[] = [['Packet type', 0xf0, typeNote], ['Flags', 0x0f]];
 
@@ -46,7 +42,7 @@ export function dissect(bytes: Uint8Array, options?: DissectOptions): DissectRes
     return { fields, violations, length: bytes.length };
   }
   const v5 = version === 5;
-  const fillRule = v5 ? 'U5-2-1' : 'U311-2-1';
+  const fillRule = ruleAt('frameFill', version);
   const end = bytes.length;
   if (end < 2) {
     violations.push(asViolation(malformed(fillRule, `frame of ${end} byte(s) is shorter than a fixed header`, end)));
@@ -63,8 +59,9 @@ export function dissect(bytes: Uint8Array, options?: DissectOptions): DissectRes
   let remainingLength: number;
   let lengthSize: number;
   try {
-    remainingLength = readRemainingLength(bytes, 1, end, v5);
-    lengthSize = headerSize - 1;
+    remainingLength = readRemainingLength(bytes, 1, end, version);
+    lengthSize = 1;
+    while (lengthSize < 4 && (bytes[lengthSize]! & 0x80) !== 0) lengthSize++;
   } catch (e) {
     violations.push(asViolation(e));
     const padded = paddedLength(bytes, end);
@@ -105,11 +102,12 @@ export function dissect(bytes: Uint8Array, options?: DissectOptions): DissectRes
   const bodyEnd = Math.min(end, frameEnd);
   const trailing = (): void => raw('Trailing bytes', frameEnd, 'after the end of the frame');
 
-  if (typeId === 0 || (typeId === 15 && !v5)) {
+  const info = PACKET_TYPE_INFO[typeId];
+  if (info === undefined || (info.since === 5 && !v5)) {
     violations.push(
       asViolation(
         malformed(
-          v5 ? 'U5-2.1.2-1' : 'U311-2.2.1-1',
+          ruleAt('reservedType', version),
           typeId === 0 ? 'packet type 0 is reserved' : `packet type 15 (AUTH) does not exist before MQTT 5.0 (protocol level ${version})`,
           0,
         ),
@@ -119,17 +117,17 @@ export function dissect(bytes: Uint8Array, options?: DissectOptions): DissectRes
     trailing();
     return { fields, violations, length: frameEnd };
   }
-  const name = PACKET_TYPE_NAME[typeId]!.toUpperCase();
-  if (typeId === 3) {
+  const name = info.name;
+  if (info.flags === -1) {
     const qos = (flags >> 1) & 3;
     if (qos === 3) violations.push(asViolation(malformed('MQTT-3.3.1-4', 'PUBLISH QoS bits are 3', 0)));
     if ((flags & 8) !== 0 && qos === 0) violations.push(asViolation(malformed('MQTT-3.3.1-2', 'PUBLISH has DUP 1 with QoS 0', 0)));
-  } else if (flags !== FIXED_FLAGS[typeId]) {
+  } else if (flags !== info.flags) {
     violations.push(
       asViolation(
         malformed(
-          FLAG_RULE[typeId] ?? (v5 ? 'MQTT-2.1.3-1' : 'MQTT-2.2.2-1'),
-          `${name} fixed-header flags are ${flags.toString(2).padStart(4, '0')}, must be ${FIXED_FLAGS[typeId]!.toString(2).padStart(4, '0')}`,
+          info.flagsRule ?? ruleAt('fixedFlags', version),
+          `${name} fixed-header flags are ${flags.toString(2).padStart(4, '0')}, must be ${info.flags.toString(2).padStart(4, '0')}`,
           0,
         ),
       ),

@@ -4,7 +4,8 @@
 // from those helpers; the others are the ones the packet modules cite, and the property tests hold them equal.
 
 import { malformed, protocolError, unsupportedVersion } from '../errors.js';
-import { packetIdRule, topicFilterProblem, topicNameProblem } from '../packets/common.js';
+import { topicFilterProblem, topicNameProblem } from '../packets/common.js';
+import { ruleAt } from '../rules.js';
 import { Ctx } from '../properties.js';
 import { REASON_CODES_V3, REASON_CODES_V5, reasonCodeName } from '../reason-codes.js';
 import { isSharedFilter } from '../topic.js';
@@ -89,7 +90,7 @@ function codeNote(packetType: string, version: ProtocolVersion): (code: number) 
 function packetId(w: Walk): number | undefined {
   const at = w.pos;
   const id = w.u16('Packet Identifier');
-  if (id === 0) w.fault(protocolError(packetIdRule(w.version), `${w.packet} Packet Identifier is 0`, at));
+  if (id === 0) w.fault(protocolError(ruleAt('packetIdZero', w.version), `${w.packet} Packet Identifier is 0`, at));
   return id;
 }
 
@@ -167,11 +168,11 @@ function walkConnect(w: Walk): ConnectPacket | undefined {
   const clean = (flags & 0x02) !== 0;
   if ((flags & 0x01) !== 0) w.fault(malformed('MQTT-3.1.2-3', 'CONNECT Connect Flags reserved bit 0 is set', flagsAt));
   if (!willFlag && willQos !== 0) {
-    w.fault(malformed(v5 ? 'MQTT-3.1.2-11' : 'MQTT-3.1.2-13', `CONNECT Will QoS is ${willQos} but the Will Flag is 0`, flagsAt));
+    w.fault(malformed(ruleAt('willQosWithoutWill', version), `CONNECT Will QoS is ${willQos} but the Will Flag is 0`, flagsAt));
   }
-  if (willQos === 3) w.fault(malformed(v5 ? 'MQTT-3.1.2-12' : 'MQTT-3.1.2-14', 'CONNECT Will QoS is 3', flagsAt));
+  if (willQos === 3) w.fault(malformed(ruleAt('willQos3', version), 'CONNECT Will QoS is 3', flagsAt));
   if (!willFlag && willRetain) {
-    w.fault(malformed(v5 ? 'MQTT-3.1.2-13' : 'MQTT-3.1.2-15', 'CONNECT Will Retain is 1 but the Will Flag is 0', flagsAt));
+    w.fault(malformed(ruleAt('willRetainWithoutWill', version), 'CONNECT Will Retain is 1 but the Will Flag is 0', flagsAt));
   }
   if (!v5 && hasPassword && !hasUsername) {
     w.fault(malformed('MQTT-3.1.2-22', 'CONNECT Password Flag is 1 but the User Name Flag is 0', flagsAt));
@@ -229,7 +230,7 @@ function walkConnack(w: Walk): Packet | undefined {
   if (flags !== undefined) {
     splitBits(w.last!, flags, [['Reserved', 0xfe], ['Session Present', 0x01]]);
     if ((flags & 0xfe) !== 0) {
-      w.fault(malformed(v5 ? 'MQTT-3.2.2-1' : 'U311-3.2.2-1', `CONNACK Connect Acknowledge Flags bits 7-1 are not 0 (0x${flags.toString(16)})`, flagsAt));
+      w.fault(malformed(ruleAt('connackFlags', w.version), `CONNACK Connect Acknowledge Flags bits 7-1 are not 0 (0x${flags.toString(16)})`, flagsAt));
     }
   }
   const sessionPresent = flags === 1;
@@ -239,11 +240,11 @@ function walkConnack(w: Walk): Packet | undefined {
     if ((v5 ? REASON_CODES_V5 : REASON_CODES_V3)['connack']![reasonCode] !== 1) {
       w.fault(
         v5
-          ? protocolError('MQTT-3.2.2-8', `CONNACK Reason Code 0x${reasonCode.toString(16)} is not a Connect Reason Code`, codeAt)
-          : protocolError('U311-3.2.2-2', `CONNACK Connect Return code ${reasonCode} is reserved (0-5 are defined)`, codeAt),
+          ? protocolError(ruleAt('connackCode', 5), `CONNACK Reason Code 0x${reasonCode.toString(16)} is not a Connect Reason Code`, codeAt)
+          : protocolError(ruleAt('connackCode', w.version), `CONNACK Connect Return code ${reasonCode} is reserved (0-5 are defined)`, codeAt),
       );
     } else if (reasonCode !== 0 && sessionPresent) {
-      w.fault(protocolError(v5 ? 'MQTT-3.2.2-6' : 'MQTT-3.2.2-4', `CONNACK with non-zero code 0x${reasonCode.toString(16)} must have Session Present 0`, codeAt));
+      w.fault(protocolError(ruleAt('connackSessionPresent', w.version), `CONNACK with non-zero code 0x${reasonCode.toString(16)} must have Session Present 0`, codeAt));
     }
   }
   const properties = v5 ? (walkProperties(w, Ctx.Connack) as ConnackProperties | undefined) : undefined;
@@ -331,7 +332,7 @@ function walkSubscribe(w: Walk): Packet | undefined {
   w.close(header);
   if (w.broken) return undefined;
   if (w.pos === w.end) {
-    w.fault(protocolError(v5 ? 'MQTT-3.8.3-2' : 'MQTT-3.8.3-3', 'SUBSCRIBE has no Topic Filter (empty payload)', w.pos));
+    w.fault(protocolError(ruleAt('subscribeEmpty', w.version), 'SUBSCRIBE has no Topic Filter (empty payload)', w.pos));
   }
   const payload = w.open('Payload');
   const subscriptions: Subscription[] = [];
@@ -411,7 +412,7 @@ function walkSuback(w: Walk): Packet | undefined {
   const properties = v5 ? (walkProperties(w, Ctx.Suback) as AckProperties | undefined) : undefined;
   w.close(header);
   if (w.broken) return undefined;
-  if (w.pos === w.end) w.fault(malformed(v5 ? 'U5-3.9-1' : 'U311-3.9-1', 'SUBACK has no return codes (empty payload)', w.pos));
+  if (w.pos === w.end) w.fault(malformed(ruleAt('subackEmpty', w.version), 'SUBACK has no return codes (empty payload)', w.pos));
   const codes = reasonCodes(w, (v5 ? REASON_CODES_V5 : REASON_CODES_V3)['suback']!, 'suback', 'MQTT-3.9.3-2');
   if (id === undefined) return undefined;
   const packet: Packet = { type: 'suback', packetId: id, reasonCodes: codes };

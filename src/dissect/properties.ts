@@ -2,25 +2,31 @@
 // the block's own length used to go on after a property that cannot be read.
 
 import { MqttError } from '../errors.js';
-import { Ctx, PROPERTY_TABLE, ctxName, propertyById, readProperties, type PropertyDef } from '../properties.js';
+import { Ctx, PROPERTY_TABLE, ctxName, notAllowedRule, readProperties, type PropertyDef } from '../properties.js';
 import type { Properties, UserProperties } from '../types.js';
 import { Reader } from '../wire/reader.js';
 import type { Walk } from './walk.js';
 
 /**
  * The rule ids the codec cites, per property block, for an identifier the block may not carry and for a
- * duplicate. They are read from the codec itself, by giving its property reader a two-property block with that
- * fault, so that dissect cannot cite a different rule than decode. Computed once per block kind.
+ * duplicate. The first is the codec's `notAllowedRule`; the second is read from the codec itself, by giving its
+ * property reader a block that repeats a property, so that dissect cannot cite a different rule than decode.
+ * Computed once per block kind.
  */
 const blockRules = new Map<number, { notAllowed: string | undefined; duplicate: string | undefined }>();
 
 /** A valid value of each simple type, for the duplicate probe (1 passes every range check in the table). */
 const SAMPLE: Record<string, number[]> = { byte: [1], u16: [0, 1], u32: [0, 0, 0, 1], varint: [1], string: [0, 1, 0x61], binary: [0, 1, 0x61] };
 
+const BY_ID = new Map(PROPERTY_TABLE.map((d) => [d.id, d]));
+const propertyById = (id: number): PropertyDef | undefined => BY_ID.get(id);
+
 function probe(bytes: number[], ctx: Ctx): string | undefined {
   const buf = Uint8Array.from(bytes);
+  const r = new Reader();
+  r.reset(buf, 0, 0, buf.length, 5, ctxName(ctx), false);
   try {
-    readProperties(new Reader(buf, 0, buf.length, 5, ctxName(ctx)), ctx);
+    readProperties(r, ctx);
   } catch (e) {
     return e instanceof MqttError ? e.rule : undefined;
   }
@@ -30,8 +36,7 @@ function probe(bytes: number[], ctx: Ctx): string | undefined {
 function rulesOf(ctx: Ctx): { notAllowed: string | undefined; duplicate: string | undefined } {
   let rules = blockRules.get(ctx);
   if (rules === undefined) {
-    // 0x7F is no property's identifier
-    const notAllowed = probe([1, 0x7f], ctx);
+    const notAllowed: string | undefined = notAllowedRule(ctx);
     const single = PROPERTY_TABLE.find((d) => (d.allowed & ctx) !== 0 && (d.repeats & ctx) === 0 && d.type !== 'pair');
     let duplicate: string | undefined;
     if (single !== undefined) {
@@ -63,7 +68,7 @@ export function walkProperties(w: Walk, ctx: Ctx, name = 'Properties'): Properti
   if (blockEnd > w.end) {
     if (!w.cutShort) {
       w.fault(
-        new MqttError('malformed-packet', `${ctxName(ctx)} Property Length ${len} runs past the end of the packet (U5-2.2.2-1)`, {
+        new MqttError('malformed-packet', `${ctxName(ctx)} Property Length ${len} runs past the end of the packet`, {
           rule: 'U5-2.2.2-1',
           offset: lenAt,
         }),
@@ -93,7 +98,7 @@ export function walkProperties(w: Walk, ctx: Ctx, name = 'Properties'): Properti
     if (known === undefined || (known.allowed & ctx) === 0) {
       const what = known === undefined ? `unknown property identifier 0x${hex(id)}` : `${known.name} (0x${hex(id)}) is not allowed`;
       const rule = rulesOf(ctx).notAllowed;
-      w.fault(new MqttError('malformed-packet', `${ctxName(ctx)}: ${what}${rule !== undefined ? ` (${rule})` : ''}`, { ...(rule !== undefined ? { rule } : {}), offset: at }));
+      w.fault(new MqttError('malformed-packet', `${ctxName(ctx)}: ${what}`, { ...(rule !== undefined ? { rule } : {}), offset: at }));
       prop.note = known === undefined ? 'unknown property' : `not allowed in ${ctxName(ctx)}`;
       // its value's size is unknown: the rest of the block cannot be placed
       w.rest('Unreadable property bytes');
@@ -122,7 +127,7 @@ export function walkProperties(w: Walk, ctx: Ctx, name = 'Properties'): Properti
     } else if (seen.has(id)) {
       const rule = rulesOf(ctx).duplicate;
       w.fault(
-        new MqttError('protocol-error', `${ctxName(ctx)}: ${known.name} appears more than once${rule !== undefined ? ` (${rule})` : ''}`, {
+        new MqttError('protocol-error', `${ctxName(ctx)}: ${known.name} appears more than once`, {
           ...(rule !== undefined ? { rule } : {}),
           offset: at,
         }),

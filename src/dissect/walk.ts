@@ -4,6 +4,7 @@
 
 import { MqttError, malformed } from '../errors.js';
 import type { ProtocolVersion } from '../types.js';
+import { ruleAt } from '../rules.js';
 import { Reader } from '../wire/reader.js';
 import type { DissectField, DissectViolation } from './types.js';
 
@@ -74,12 +75,13 @@ export class Walk {
     this.list = fields;
     this.violations = violations;
     this.cutShort = cutShort;
-    this.reader = new Reader(buf, pos, end, version, packet);
+    this.reader = new Reader();
+    this.reader.reset(buf, 0, pos, end, version, packet, false);
   }
 
   /** Rule id for "fields must exactly fill the Remaining Length" at this level. */
   get fillRule(): string {
-    return this.version === 5 ? 'U5-2-1' : 'U311-2-1';
+    return ruleAt('frameFill', this.version);
   }
 
   violate(e: MqttError): void {
@@ -255,7 +257,7 @@ export class Walk {
     if (p.error !== undefined) {
       this.violate(p.error);
       p.group.value = lossyText(bytes);
-      p.group.note = p.error.rule !== undefined && /-2$/.test(p.error.rule) ? 'contains U+0000' : 'not well-formed UTF-8';
+      p.group.note = p.error.rule === ruleAt('utf8Null', this.version) ? 'contains U+0000' : 'not well-formed UTF-8';
     } else {
       text = p.value!;
       p.group.value = text;
