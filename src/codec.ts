@@ -159,6 +159,12 @@ function resolve(packet: PacketInput, options: EncodeOptions | undefined): Resol
   return { type: type as PacketType, version: version as ProtocolVersion, maximumPacketSize: maximumPacketSize as number | undefined };
 }
 
+/** An encoder's refusal as `invalid-packet` (or `packet-too-large`), labelled with the packet type once known. */
+function refused(e: unknown, what: string, r: Resolved | undefined): MqttError {
+  const err = asInvalidPacket(e, what);
+  return r === undefined ? err : annotate(err, err.offset, r.type, r.version);
+}
+
 function planPacket(packet: PacketInput, type: PacketType, version: ProtocolVersion): Plan {
   return type === 'publish' ? publish.size(packet as PublishPacket, version) : CODECS[type].size(packet, version);
 }
@@ -190,7 +196,7 @@ function writeFrame(plan: Plan, type: PacketType, w: Writer): void {
 
 /** Encodes one packet as one frame. Refuses (MqttError `invalid-packet`) any object the decoder would refuse. */
 export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array {
-  let r: Resolved;
+  let r: Resolved | undefined;
   let plan: Plan;
   let size: number;
   try {
@@ -198,7 +204,7 @@ export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array
     plan = planPacket(packet, r.type, r.version);
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw asInvalidPacket(e, 'encode');
+    throw refused(e, 'encode', r);
   }
   const buf = new Uint8Array(size);
   writeFrame(plan, r.type, new Writer(buf, 0));
@@ -207,11 +213,12 @@ export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array
 
 /** The number of bytes `encode(packet, options)` produces (validating the packet as `encode` does). */
 export function encodedLength(packet: PacketInput, options?: EncodeOptions): number {
+  let r: Resolved | undefined;
   try {
-    const r = resolve(packet, options);
+    r = resolve(packet, options);
     return frameSize(planPacket(packet, r.type, r.version), r.type, r.maximumPacketSize);
   } catch (e) {
-    throw asInvalidPacket(e, 'encodedLength');
+    throw refused(e, 'encodedLength', r);
   }
 }
 
@@ -220,7 +227,7 @@ export function encodedLength(packet: PacketInput, options?: EncodeOptions): num
  * packet is invalid, it throws before writing anything.
  */
 export function encodeInto(packet: PacketInput, target: Uint8Array, offset = 0, options?: EncodeOptions): number {
-  let r: Resolved;
+  let r: Resolved | undefined;
   let plan: Plan;
   let size: number;
   try {
@@ -228,7 +235,7 @@ export function encodeInto(packet: PacketInput, target: Uint8Array, offset = 0, 
     plan = planPacket(packet, r.type, r.version);
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw asInvalidPacket(e, 'encodeInto');
+    throw refused(e, 'encodeInto', r);
   }
   const room = uint8Length(target);
   if (room < 0) throw invalidPacket(undefined, `encodeInto target must be a Uint8Array, got ${describe(target)}`);

@@ -5,7 +5,7 @@ import { asInvalidPacket, invalidPacket, malformed, protocolError, type MqttErro
 import { hexByte } from './reason-codes.js';
 import { topicNameFault } from './topic.js';
 import type { Properties } from './types.js';
-import { uint8Length } from './wire/bytes.js';
+import { DETACHED, binaryLength, uint8Length } from './wire/bytes.js';
 import type { Reader } from './wire/reader.js';
 import { utf8Length } from './wire/utf8.js';
 import { VARINT_MAX, varintSize, type Writer } from './wire/writer.js';
@@ -478,12 +478,19 @@ export function stringSize(value: unknown, field: string, version: number): numb
 
 /** 2 + length of a Binary Data field (at most 65,535 bytes). */
 export function binarySize(value: unknown, field: string, version: number): number {
-  const len = uint8Length(value);
-  if (len < 0) throw invalidPacket(undefined, `${field} must be a Uint8Array, got ${describe(value)}`);
+  const len = binaryLength(value);
+  if (len < 0) throw notBinary(value, len, field);
   if (len > 0xffff) {
     throw invalidPacket(version === 5 ? 'U5-1.5.6-1' : 'U311-3.1.3-1', `${field} is ${len} bytes; the limit is 65535`, 0x81);
   }
   return 2 + len;
+}
+
+/** The error for a value `binaryLength` refused (`len` < 0). */
+export function notBinary(value: unknown, len: number, field: string): MqttError {
+  return len === DETACHED
+    ? invalidPacket(undefined, `${field} is a Uint8Array whose ArrayBuffer is detached (transferred): its bytes are gone`)
+    : invalidPacket(undefined, `${field} must be a Uint8Array, got ${describe(value)}`);
 }
 
 /** A short description of a value for messages: `"abc"`, `Uint8Array(3)`, `an array`, `null`, `7`. */

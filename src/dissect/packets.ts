@@ -147,7 +147,8 @@ function walkConnect(w: Walk): ConnectPacket | undefined {
   }
   if (named && protocolName !== PROTOCOL_NAME[level]) {
     w.fault(
-      unsupportedVersion('MQTT-3.1.2-1', `CONNECT Protocol Name '${protocolName}' does not match level ${level} (expected '${PROTOCOL_NAME[level]!}')`, nameAt),
+      // MQTT's name with another MQTT level's number: the level is what this name cannot take (CONNACK 0x01)
+      unsupportedVersion('MQTT-3.1.2-2', `CONNECT Protocol Name '${protocolName}' does not match level ${level} (expected '${PROTOCOL_NAME[level]!}')`, nameAt),
     );
   }
   const version: ProtocolVersion = level;
@@ -188,8 +189,10 @@ function walkConnect(w: Walk): ConnectPacket | undefined {
   const payload = w.open('Payload');
   const clientIdAt = w.pos;
   const clientId = w.utf8('Client Identifier');
-  if (!v5 && clientId !== undefined && clientId.length === 0 && !clean) {
-    w.fault(protocolError('MQTT-3.1.3-8', 'CONNECT has a zero-length Client Identifier with Clean Session 0', clientIdAt, 0x85));
+  if (!v5 && clientId !== undefined && clientId.length === 0 && (!clean || version === 3)) {
+    // MQTT 3.1 (level 3) takes Client Identifiers of 1 to 23 characters only, whatever Clean Session says
+    const why = version === 3 ? 'MQTT 3.1 requires a Client Identifier of at least 1 character' : 'CONNECT has a zero-length Client Identifier with Clean Session 0';
+    w.fault(protocolError('MQTT-3.1.3-8', why, clientIdAt, 0x85));
   }
   let will: Will | undefined;
   if (willFlag) {

@@ -1,10 +1,10 @@
 // PUBLISH (section 3.3): read, size, write. The hot path: straight-line reads, one object literal per shape.
 
 import { invalidPacket, malformed, protocolError } from '../errors.js';
-import { Ctx, describe, planProperties, propertiesLength, readProperties, writeProperties, type PropertiesPlan } from '../properties.js';
+import { Ctx, describe, notBinary, planProperties, propertiesLength, readProperties, writeProperties, type PropertiesPlan } from '../properties.js';
 import { ruleAt } from '../rules.js';
 import type { ProtocolVersion, PublishPacket, PublishProperties } from '../types.js';
-import { uint8Length } from '../wire/bytes.js';
+import { binaryLength } from '../wire/bytes.js';
 import type { Reader } from '../wire/reader.js';
 import { utf8Length } from '../wire/utf8.js';
 import type { Writer } from '../wire/writer.js';
@@ -52,8 +52,8 @@ function size(p: PublishPacket, version: ProtocolVersion): PublishPlan {
   const dup = checkBoolean(p.dup, 'PUBLISH dup', false);
   if (qos !== 0 && qos !== 1 && qos !== 2) throw invalidPacket('MQTT-3.3.1-4', `PUBLISH qos must be 0, 1 or 2, got ${describe(qos)}`, 0x81);
   if (dup && qos === 0) throw invalidPacket('MQTT-3.3.1-2', 'PUBLISH with qos 0 must have dup false', 0x81);
-  const payloadLength = uint8Length(payload);
-  if (payloadLength < 0) throw invalidPacket(undefined, `PUBLISH payload must be a Uint8Array, got ${describe(payload)}`);
+  const payloadLength = binaryLength(payload);
+  if (payloadLength < 0) throw notBinary(payload, payloadLength, 'PUBLISH payload');
   const v5 = version === 5;
   let props: PropertiesPlan | undefined;
   if (v5) props = planProperties(properties, Ctx.Publish);

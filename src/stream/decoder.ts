@@ -140,7 +140,9 @@ export class PacketDecoder {
       try {
         this.#cursor.finish();
       } catch (e) {
-        throw (e as MqttError).offset === 0 ? withSniffNote(e as MqttError, this.#head) : e;
+        const err = (e as MqttError).offset === 0 ? withSniffNote(e as MqttError, this.#head) : (e as MqttError);
+        err.packets ??= packets;
+        throw err;
       }
       return packets;
     } finally {
@@ -192,11 +194,17 @@ export class PacketDecoder {
     const version = this.#version;
     try {
       packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy);
-      this.#accept(packet);
     } catch (e) {
       const err = e instanceof MqttError ? e : malformed(undefined, String(e), 0);
       const located = annotate(err, cursor.at + (err.offset ?? 0), undefined, version);
       throw cursor.fail(cursor.at === 0 ? withSniffNote(located, this.#head) : located);
+    }
+    try {
+      this.#accept(packet);
+    } catch (e) {
+      const err = e as MqttError;
+      const level = packet.type === 'connect' ? packet.protocolVersion : version;
+      throw cursor.fail(annotate(err, cursor.at + (err.offset ?? 0), packet.type, level));
     }
     // the level switch happens when the CONNECT is delivered, never for one that failed
     if (packet.type === 'connect' && !this.#seenConnect) {
