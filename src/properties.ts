@@ -3,6 +3,7 @@
 
 import { asInvalidPacket, invalidPacket, malformed, protocolError, type MqttError } from './errors.js';
 import { hexByte } from './reason-codes.js';
+import { ruleAt } from './rules.js';
 import { topicNameFault } from './topic.js';
 import type { Properties } from './types.js';
 import { DETACHED, binaryLength, uint8Length } from './wire/bytes.js';
@@ -468,10 +469,10 @@ function intSize(value: unknown, max: number, size: number, ctx: Ctx, key: strin
 export function stringSize(value: unknown, field: string, version: number): number {
   if (typeof value !== 'string') throw invalidPacket(undefined, `${field} must be a string, got ${describe(value)}`);
   const len = utf8Length(value);
-  if (len === -1) throw invalidPacket(version === 5 ? 'MQTT-1.5.4-1' : 'MQTT-1.5.3-1', `${field} contains a lone surrogate (not encodable as UTF-8)`, 0x81);
-  if (len === -2) throw invalidPacket(version === 5 ? 'MQTT-1.5.4-2' : 'MQTT-1.5.3-2', `${field} contains U+0000`, 0x81);
+  if (len === -1) throw invalidPacket(ruleAt('utf8IllFormed', version), `${field} contains a lone surrogate (not encodable as UTF-8)`, 0x81);
+  if (len === -2) throw invalidPacket(ruleAt('utf8Null', version), `${field} contains U+0000`, 0x81);
   if (len > 0xffff) {
-    throw invalidPacket(version === 5 ? 'U5-1.5.4-2' : 'U311-1.5.3-2', `${field} is ${len} bytes of UTF-8; the limit is 65535`, 0x81);
+    throw invalidPacket(ruleAt('stringTooLong', version), `${field} is ${len} bytes of UTF-8; the limit is 65535`, 0x81);
   }
   return 2 + len;
 }
@@ -481,7 +482,7 @@ export function binarySize(value: unknown, field: string, version: number): numb
   const len = binaryLength(value);
   if (len < 0) throw notBinary(value, len, field);
   if (len > 0xffff) {
-    throw invalidPacket(version === 5 ? 'U5-1.5.6-1' : 'U311-3.1.3-1', `${field} is ${len} bytes; the limit is 65535`, 0x81);
+    throw invalidPacket(ruleAt('binaryTooLong', version), `${field} is ${len} bytes; the limit is 65535`, 0x81);
   }
   return 2 + len;
 }
