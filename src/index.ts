@@ -53,3 +53,4 @@ export { fitToMaximumPacketSize, type FittedPacket } from './fit.js';
 export { strictFault, disallowedCodePointIndex, type StrictOptions } from './strict.js';
 export { replyFor, type ReplyOptions } from './reply.js';
 export { toVersion } from './convert.js';
+export { dissect, type DissectField, type DissectOptions, type DissectResult, type DissectViolation } from './dissect/index.js';

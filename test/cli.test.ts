@@ -310,10 +310,10 @@ describe('mqtt-wire encode: JSON packet lines are checked, and the message says 
 
 describe('mqtt-wire usage errors: one line on stderr naming the problem, exit 2', () => {
   const cases: [string, string[], string | Uint8Array, string | RegExp][] = [
-    ['no command', [], '', "mqtt-wire: missing command (decode, encode); see 'mqtt-wire --help'"],
-    ['an unknown command', ['inspect'], '', "mqtt-wire: unknown command 'inspect' (commands: decode, encode); see 'mqtt-wire --help'"],
-    ['an unknown top-level option', ['--protocol', '5'], '', "mqtt-wire: unknown option '--protocol' (commands: decode, encode); see 'mqtt-wire --help'"],
-    ['help for an unknown command', ['help', 'inspect'], '', "mqtt-wire help: unknown command 'inspect' (decode, encode)"],
+    ['no command', [], '', "mqtt-wire: missing command (decode, encode, dissect, pcap); see 'mqtt-wire --help'"],
+    ['an unknown command', ['inspect'], '', "mqtt-wire: unknown command 'inspect' (commands: decode, encode, dissect, pcap); see 'mqtt-wire --help'"],
+    ['an unknown top-level option', ['--protocol', '5'], '', "mqtt-wire: unknown option '--protocol' (commands: decode, encode, dissect, pcap); see 'mqtt-wire --help'"],
+    ['help for an unknown command', ['help', 'inspect'], '', "mqtt-wire help: unknown command 'inspect' (decode, encode, dissect, pcap)"],
     ['an unknown option', ['decode', '--color', 'fixtures/session-311.bin'], '', "mqtt-wire decode: Unknown option '--color'"],
     [
       '--version given to a command (the old spelling of --protocol)',
@@ -386,8 +386,10 @@ describe('mqtt-wire --help and --version', () => {
     const overall = run(['--help']);
     expect([overall.status, overall.err]).toEqual([0, '']);
     expect(overall.out).toMatch(/^Usage: mqtt-wire <command> \[options\] \[FILE\|-\]/);
-    expect(overall.out).toContain('\n  decode   print one line per packet of a byte stream\n');
-    expect(overall.out).toContain("\n  encode   write the bytes of JSON packet lines (as printed by 'decode --json')\n");
+    // one line per command, its summary in a column
+    expect(overall.out).toContain('\n  decode    print one line per packet of a byte stream\n');
+    expect(overall.out).toContain("\n  encode    write the bytes of JSON packet lines (as printed by 'decode --json')\n");
+    expect(overall.out).toMatch(/\n {2}dissect {3}\S.*\n {2}pcap {6}\S/);
     expect(overall.out).toContain('--version      print the program version');
     expect(run(['-h']).out).toBe(overall.out);
     expect(run(['help']).out).toBe(overall.out);

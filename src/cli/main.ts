@@ -5,9 +5,25 @@ import { version } from '../../package.json';
 import { EXIT, UsageError, type Command, type Io } from './command.js';
 import { decodeCommand } from './commands/decode.js';
 import { encodeCommand } from './commands/encode.js';
+import { DISSECT_HELP, runDissect } from './dissect-command.js';
+import { PCAP_HELP, runPcap } from './pcap-command.js';
+
+/** `dissect` and `pcap` as records (their modules export a run function and a help text). */
+const dissectCommand: Command = {
+  name: 'dissect',
+  summary: 'show each frame field by field, with its bytes and every rule it breaks',
+  help: DISSECT_HELP,
+  run: (args, io) => runDissect(args, io),
+};
+const pcapCommand: Command = {
+  name: 'pcap',
+  summary: 'print the MQTT packets of a pcap/pcapng capture, per TCP connection',
+  help: PCAP_HELP,
+  run: (args, io) => runPcap(args, io),
+};
 
 /** Every command, in the order the help lists them. */
-const COMMANDS: readonly Command[] = [decodeCommand, encodeCommand];
+const COMMANDS: readonly Command[] = [decodeCommand, encodeCommand, dissectCommand, pcapCommand];
 
 function overallHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
