@@ -217,7 +217,9 @@ export class PacketDecoder {
     let packet: Packet;
     const version = this.#version;
     try {
-      packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy);
+      // a frame gathered from pieces is already the decoder's own fresh array: its fields stay views of it, so
+      // `copy` costs no second copy of a payload spread over chunks (test/copies.test.ts counts them)
+      packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy && !cursor.gathered);
     } catch (e) {
       const err = e instanceof MqttError ? e : malformed(undefined, String(e), 0);
       const located = annotate(err, cursor.at + (err.offset ?? 0), undefined, version);
