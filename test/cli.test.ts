@@ -417,3 +417,36 @@ describe('mqtt-wire --help and --version', () => {
     expect(r.stdout.toString()).toMatch(/^ {7}0 {2}CONNECT /);
   });
 });
+
+describe('mqtt-wire decode without --protocol on what a server sends (no CONNECT first)', () => {
+  it('a 5.0 server stream (its CONNACK has properties) is read at 5.0, as with --protocol 5, with a note on stderr', () => {
+    for (const name of ['pub-v5-props.s2c', 'sub-v5-large.s2c', 'pub-v5-alias.s2c']) {
+      const file = `fixtures/captures/${name}.bin`;
+      const detected = run(['decode', file]);
+      const given = run(['decode', '--protocol', '5', file]);
+      expect([name, detected.status]).toEqual([name, 0]);
+      expect(detected.out).toBe(given.out);
+      expect(detected.err).toBe(
+        'note: no CONNECT before the first packet: reading the stream as MQTT 5.0, the level its first packet decodes at (pass --protocol to choose)\n',
+      );
+    }
+  });
+
+  it('a 3.1.1 server stream is read at 3.1.1 as before, without a note', () => {
+    const r = run(['decode', 'fixtures/captures/pub-v311-qos1.s2c.bin']);
+    expect([r.status, r.err]).toEqual([0, '']);
+    expect(r.out).toBe(run(['decode', '--protocol', '4', 'fixtures/captures/pub-v311-qos1.s2c.bin']).out);
+  });
+
+  it('a stream that fails at 3.1.1 without a CONNECT says which flag to pass after the error line', () => {
+    // a PUBACK with a reason code and a Reason String: 5.0 only, but the first packet (a 3.1.1-valid PUBACK) chose 3.1.1
+    const r = run(['decode', '--hex'], '40020001 4009000280 0005 1f000161');
+    expect(r.status).toBe(1);
+    expect(r.out).toBe('       0  PUBACK       flags=0000 size=2+2    id=1\n');
+    expect(r.err.split('\n')[1]).toBe(
+      'note: no CONNECT was seen and no --protocol given, so the stream was read as MQTT 3.1.1; if it is 5.0 (or 3.1), pass --protocol 5 (or 3)',
+    );
+    // with a CONNECT first, the level is known and no note is added
+    expect(run(['decode', '--hex'], '100c00044d5154540402001e0000 40020001 4003000280').err).not.toContain('note:');
+  });
+});

@@ -28,7 +28,10 @@ Options:
   --json                   one JSON line per packet instead (read back by 'encode')
   --hex                    input is hex text (whitespace ignored) instead of binary
   --protocol 3|4|5         protocol level: 3 = MQTT 3.1, 4 = 3.1.1, 5 = 5.0
-                           (default: 4 until a CONNECT, then its level)
+                           (default: the level of the CONNECT the stream starts
+                           with; a stream that starts otherwise, as what a server
+                           sends does, is read at 5.0 when its first packet decodes
+                           only at 5.0, else at 3.1.1, with a note on stderr)
   --max-packet-size N      largest packet accepted, header included
                            (default ${MAX_PACKET_SIZE_LIMIT}, the protocol's own limit)
   -h, --help               show this help
@@ -65,8 +68,14 @@ Options:
       await flush();
     }
     error ??= decoder.end();
-    if (error === undefined) return EXIT.ok;
+    if (error === undefined) {
+      const note = decoder.takeNote();
+      if (note !== undefined) io.err(`note: ${note}`);
+      return EXIT.ok;
+    }
     io.err(errorLine(error));
+    const note = decoder.takeNote();
+    if (note !== undefined) io.err(`note: ${note}`);
     return EXIT.malformed;
   },
 };
