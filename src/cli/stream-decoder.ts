@@ -1,10 +1,13 @@
-// The decode loop of the CLI as a push API: chunks in, each packet out with where its frame lay in the stream,
+// The decode loop of the CLI as a push API: chunks in, each packet out with where its frame lay in the stream (the
+// stream offset and size PacketDecoder hands over with it),
 // and at the end or at the first error, that error. Every packet before the error is handed over first, even those
 // that share a chunk with it (PacketDecoder's onPacket). Memory held is one partial frame, whatever the stream's
 // length.
 
 import { FrameSplitter, MqttError, PacketDecoder, decode, reasonCodeName } from '../index.js';
 import type { Packet, ProtocolVersion } from '../index.js';
+import { PACKET_TYPE_ID, PACKET_TYPE_INFO } from '../packet-types.js';
+import { varintSize } from '../wire/writer.js';
 import type { FrameInfo } from './summary.js';
 
 export interface StreamDecoderOptions {
@@ -17,7 +20,6 @@ export class StreamDecoder {
   /** Decodes the chunks as they come (in place), hands over every packet before an error, keeps stream offsets. */
   #decoder: PacketDecoder;
   readonly #options: StreamDecoderOptions;
-  readonly #places = new FramePlaces();
   #error: MqttError | undefined;
   /**
    * Without a given level, the chunks up to the end of the first frame, held to choose the level when the stream
@@ -81,12 +83,11 @@ export class StreamDecoder {
         if (e !== undefined) return e;
       }
     }
-    return this.#run(() => this.#decoder.end((packet) => this.#hand(packet, onFrame)));
+    return this.#run(() => this.#decoder.end((packet, offset, size) => this.#hand(packet, offset, size, onFrame)));
   }
 
   #feed(chunk: Uint8Array, onFrame: (info: FrameInfo) => void): MqttError | undefined {
-    this.#places.read(chunk);
-    return this.#run(() => this.#decoder.push(chunk, (packet) => this.#hand(packet, onFrame)));
+    return this.#run(() => this.#decoder.push(chunk, (packet, offset, size) => this.#hand(packet, offset, size, onFrame)));
   }
 
   #make(version: ProtocolVersion | undefined): PacketDecoder {
@@ -138,20 +139,26 @@ export class StreamDecoder {
     return this.#error;
   }
 
-  #hand(packet: Packet, onFrame: (info: FrameInfo) => void): void {
+  #hand(packet: Packet, offset: number, size: number, onFrame: (info: FrameInfo) => void): void {
     if (packet.type === 'connect') this.#sawConnect = true;
-    const places = this.#places;
-    const q = places.next();
     onFrame({
-      offset: places.queue[q]!,
-      headerSize: places.queue[q + 1]!,
-      size: places.queue[q + 2]!,
-      flags: places.queue[q + 3]!,
+      offset,
+      headerSize: headerSize(size),
+      size,
+      // the decoder has checked the flags: a PUBLISH's say what its fields say, the others' are fixed
+      flags: packet.type === 'publish' ? (packet.dup ? 8 : 0) | (packet.qos << 1) | (packet.retain ? 1 : 0) : PACKET_TYPE_INFO[PACKET_TYPE_ID[packet.type]]!.flags,
       packet,
       // the decoder switches to a CONNECT's level as it delivers it: what follows is read at the new level
       version: packet.type === 'connect' ? packet.protocolVersion : this.#decoder.version,
     });
   }
+}
+
+/** The fixed header's size in a frame of `size` bytes: 1 + the bytes of the (shortest) Remaining Length. */
+function headerSize(size: number): number {
+  let hs = 2;
+  while (hs < 5 && varintSize(size - hs) !== hs - 1) hs++;
+  return hs;
 }
 
 /** The error decoding `frame` at `version` gives, or undefined when it decodes. */
@@ -164,100 +171,6 @@ function attempt(frame: Uint8Array, version: ProtocolVersion): MqttError | undef
   }
 }
 
-/**
- * Reads the fixed header of each frame as its bytes arrive, to say where the frame lay: stream offset, header
- * size, size, flags. The decoder checks the framing; this only places the frames it accepted, so a broken header
- * (after which no packet is handed over) just stops the reading.
- */
-class FramePlaces {
-  /**
-   * (stream offset, header size, size, flags) of each frame whose header has been read and whose packet has not been
-   * handed over yet, in order, four numbers per frame from `#head` on.
-   */
-  queue: number[] = [];
-  #head = 0;
-  /** Header bytes read of the frame being read: 0 before its type byte, then 1 + Remaining Length bytes so far. */
-  #headerSize = 0;
-  #flags = 0;
-  #remainingLength = 0;
-  #multiplier = 1;
-  /** Body bytes still to pass over before the next header. */
-  #skip = 0;
-  /** Stream offset of the frame being read. */
-  #frameStart = 0;
-  #broken = false;
-
-  read(chunk: Uint8Array): void {
-    if (this.#broken) return;
-    const queue = this.queue;
-    // drop the frames handed over (all of them but a partial frame's, usually)
-    if (this.#head > 0) {
-      if (this.#head === queue.length) queue.length = 0;
-      else queue.splice(0, this.#head);
-      this.#head = 0;
-    }
-    // the state in locals for the loop, written back at the end
-    let headerSize = this.#headerSize;
-    let flags = this.#flags;
-    let remainingLength = this.#remainingLength;
-    let multiplier = this.#multiplier;
-    let skip = this.#skip;
-    let frameStart = this.#frameStart;
-    let n = queue.length;
-    const len = chunk.length;
-    let i = 0;
-    while (i < len) {
-      if (skip > 0) {
-        const step = Math.min(skip, len - i);
-        skip -= step;
-        i += step;
-        continue;
-      }
-      const b = chunk[i++]!;
-      if (headerSize++ === 0) {
-        flags = b & 0x0f;
-        continue;
-      }
-      remainingLength += (b & 0x7f) * multiplier;
-      multiplier *= 128;
-      if ((b & 0x80) !== 0) {
-        // a fifth Remaining Length byte: the decoder refuses this frame, and nothing after it is handed over
-        if (headerSize === 5) {
-          this.#broken = true;
-          return;
-        }
-        continue;
-      }
-      const size = headerSize + remainingLength;
-      queue[n++] = frameStart;
-      queue[n++] = headerSize;
-      queue[n++] = size;
-      queue[n++] = flags;
-      frameStart += size;
-      skip = remainingLength;
-      headerSize = 0;
-      remainingLength = 0;
-      multiplier = 1;
-    }
-    this.#headerSize = headerSize;
-    this.#flags = flags;
-    this.#remainingLength = remainingLength;
-    this.#multiplier = multiplier;
-    this.#skip = skip;
-    this.#frameStart = frameStart;
-  }
-
-  /** The index in `queue` of the next frame's four numbers (valid until the next call). */
-  next(): number {
-    const at = this.#head;
-    this.#head += 4;
-    return at;
-  }
-}
-
-function asMqttError(e: unknown): MqttError {
-  return e instanceof MqttError ? e : new MqttError('malformed-packet', e instanceof Error ? e.message : String(e));
-}
 
 /** The stderr line for a stream error: offset, class, reason code with its name, rule, message. */
 export function errorLine(e: MqttError): string {

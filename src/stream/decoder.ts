@@ -14,6 +14,9 @@ import { Reader } from '../wire/reader.js';
 import { StreamHead, withSniffNote } from '../sniff.js';
 import { FrameCursor, checkMaxPacketSize } from './splitter.js';
 
+/** Receives each packet as it is decoded, with its frame's stream offset and size (fixed header included). */
+export type OnPacket = (packet: Packet, offset: number, size: number) => void;
+
 export interface PacketDecoderOptions {
   /** Protocol level of the connection. When omitted: 4 until the first CONNECT, then that CONNECT's level. */
   version?: ProtocolVersion;
@@ -113,12 +116,12 @@ export class PacketDecoder {
 
   /**
    * Decodes every packet completed by `chunk`, in stream order. With `onPacket`, each packet is handed over as soon
-   * as it is decoded. An error is thrown only after every packet before it was handed over (returned packets are
+   * as it is decoded, with the stream offset of its frame's first byte and the frame's size (header included). An error is thrown only after every packet before it was handed over (returned packets are
    * then on the error's `packets`); after an error, every call throws that same error. Chunks must not be modified
    * after being pushed unless `copy` is set: binary fields may be views of them. If `onPacket` throws, its exception
    * propagates and the frames after that packet wait for the next `push` (an empty chunk will do) or `end`.
    */
-  push(chunk: Uint8Array, onPacket?: (packet: Packet) => void): Packet[] {
+  push(chunk: Uint8Array, onPacket?: OnPacket): Packet[] {
     const cursor = this.#cursor;
     if (cursor.failure !== undefined) throw cursor.failure;
     const length = uint8Length(chunk);
@@ -137,7 +140,7 @@ export class PacketDecoder {
    * Call at the end of the stream: returns (and hands to `onPacket`) any packets still waiting after a callback
    * threw, then throws when a partial frame remains.
    */
-  end(onPacket?: (packet: Packet) => void): Packet[] {
+  end(onPacket?: OnPacket): Packet[] {
     this.#enter('end');
     try {
       const packets = this.#drain(onPacket);
@@ -161,7 +164,7 @@ export class PacketDecoder {
     this.#busy = true;
   }
 
-  #drain(onPacket: ((packet: Packet) => void) | undefined): Packet[] {
+  #drain(onPacket: OnPacket | undefined): Packet[] {
     const cursor = this.#cursor;
     const reader = this.#reader;
     const packets: Packet[] = [];
@@ -208,7 +211,7 @@ export class PacketDecoder {
       }
       packets.push(packet);
       this.#head = undefined;
-      if (onPacket !== undefined) onPacket(packet);
+      if (onPacket !== undefined) onPacket(packet, cursor.at, cursor.end - cursor.start);
     }
   }
 
