@@ -13,8 +13,9 @@ import {
   type PublishPacket,
   type Subscription,
 } from '../index.js';
-import { allocBytes, asBytes, isBuffer, isBytes, utf8Bytes, utf8String } from './bytes.js';
+import { asBytes, isBuffer, isBytes, sameBytes, utf8Bytes, utf8String } from './bytes.js';
 import { MAXIMUM_QOS_ID, findPropertyValue, toWireProperties } from './properties.js';
+import { bodyStart, encodeWithStandIns, splice } from './stand-in.js';
 import type { Bytes, GenerateOptions, Packet, WritableLike } from './types.js';
 
 const ENCODE: Record<ProtocolVersion, EncodeOptions> = { 3: { version: 3 }, 4: { version: 4 }, 5: { version: 5 } };
@@ -24,6 +25,17 @@ const VARINT_MAX = 268_435_455;
 
 function invalid(message: string): MqttError {
   return new MqttError('invalid-packet', message);
+}
+
+/** The codec's frame for `wire`, or, when it refuses a field mqtt-packet writes as given, that frame (stand-in.ts). */
+function encodeAsGiven(wire: WirePacket, options: EncodeOptions): Uint8Array {
+  try {
+    return encode(wire, options);
+  } catch (e) {
+    const frame = encodeWithStandIns(wire, options);
+    if (frame === undefined) throw e;
+    return frame;
+  }
 }
 
 type Fields = Record<string, any>;
@@ -51,10 +63,23 @@ function writeToStreamImpl(packet: Packet, stream: WritableLike, opts?: Generate
   }
   if (typeof stream.cork === 'function') {
     stream.cork();
-    queueMicrotask(() => stream.uncork!());
+    defer(uncork, stream);
   }
   return stream.write(asBytes(frame)) as boolean;
 }
+
+function uncork(stream: WritableLike): void {
+  stream.uncork!();
+}
+
+/**
+ * Node's process.nextTick where it exists, as mqtt-packet uncorks: a stream is uncorked before promise callbacks
+ * run, and aedes's tests depend on that order (a CONNACK must not leave before the close of a session taken over).
+ * queueMicrotask elsewhere.
+ */
+const nextTick = (globalThis as { process?: { nextTick?: (fn: (s: WritableLike) => void, s: WritableLike) => void } }).process?.nextTick;
+const defer: (fn: (s: WritableLike) => void, s: WritableLike) => void =
+  typeof nextTick === 'function' ? nextTick : (fn, s) => queueMicrotask(() => fn(s));
 
 let cacheNumbers = true;
 
@@ -151,7 +176,7 @@ function publishFrame(packet: Fields, level: ProtocolVersion): Uint8Array {
       : { type: 'publish', topic, payload, qos, retain: Boolean(packet['retain']), dup: Boolean(packet['dup']), packetId: packet['messageId'] };
   if (properties !== undefined) wire['properties'] = properties;
   try {
-    return encode(wire as PublishPacket, ENCODE[level]);
+    return encodeAsGiven(wire as PublishPacket, ENCODE[level]);
   } catch (e) {
     throw publishTooLong(e, wire, level);
   }
@@ -177,7 +202,7 @@ function publishTooLong(e: unknown, wire: Fields, level: ProtocolVersion): unkno
   return total > VARINT_MAX ? invalid(`Invalid variable byte integer: ${total}`) : e;
 }
 
-const PROTOCOL_NAME: Record<number, string> = { 3: 'MQIsdp', 4: 'MQTT', 5: 'MQTT' };
+const PROTOCOL_NAME: Record<number, Uint8Array> = { 3: utf8Bytes('MQIsdp'), 4: utf8Bytes('MQTT'), 5: utf8Bytes('MQTT') };
 
 function connectFrame(packet: Fields): Uint8Array {
   const protocolId: unknown = packet['protocolId'] || 'MQTT';
@@ -189,9 +214,9 @@ function connectFrame(packet: Fields): Uint8Array {
   const username: unknown = packet['username'];
   const password: unknown = packet['password'];
 
-  // only the two names MQTT has (mqtt-packet writes any string); either at any level, as mqtt-packet allows
-  const name = typeof protocolId === 'string' ? protocolId : isBuffer(protocolId) ? utf8String(protocolId) : undefined;
-  if (name !== 'MQTT' && name !== 'MQIsdp') throw invalid('Invalid protocolId');
+  // any name, as mqtt-packet writes it: a server's test crafts a wrong one to see it refused
+  if (typeof protocolId !== 'string' && !isBuffer(protocolId)) throw invalid('Invalid protocolId');
+  const name = typeof protocolId === 'string' ? utf8Bytes(protocolId) : protocolId;
   if (protocolVersion !== 3 && protocolVersion !== 4 && protocolVersion !== 5) throw invalid('Invalid protocol version');
   // mqtt-packet's rule: a client id unless 3.1.1 or later with a clean session
   if (!((typeof clientId === 'string' || isBuffer(clientId)) && (clientId || protocolVersion >= 4) && (clientId || clean))) {
@@ -233,38 +258,15 @@ function connectFrame(packet: Fields): Uint8Array {
   if (username != null) wire['username'] = text(username, 'Invalid username');
   if (password != null) wire['password'] = bytes(password, 'Invalid password');
   if (properties !== undefined) wire['properties'] = properties;
-  let frame = encode(wire as WirePacket, ENCODE[protocolVersion]);
-  if (name !== PROTOCOL_NAME[protocolVersion] || packet['bridgeMode']) {
-    frame = withNameAndLevel(frame, name, protocolVersion + (packet['bridgeMode'] ? 0x80 : 0));
+  const frame = encode(wire as WirePacket, ENCODE[protocolVersion]);
+  if (!sameBytes(name, PROTOCOL_NAME[protocolVersion]!) || packet['bridgeMode']) {
+    // the codec wrote the level's own name and level byte: put the given name and the bridge bit in their place
+    const bodyAt = bodyStart(frame);
+    const written = 2 + ((frame[bodyAt]! << 8) | frame[bodyAt + 1]!) + 1;
+    const levelByte = protocolVersion + (packet['bridgeMode'] ? 0x80 : 0);
+    return splice(frame, bodyAt, written, [name.length >> 8, name.length & 0xff, ...name, levelByte]);
   }
   return frame;
-}
-
-/** A CONNECT frame the codec wrote, with another protocol name and level byte (the rest unchanged). */
-function withNameAndLevel(frame: Uint8Array, name: string, levelByte: number): Uint8Array {
-  let bodyAt = 2;
-  while (frame[bodyAt - 1]! >= 0x80) bodyAt++;
-  const oldName = (frame[bodyAt]! << 8) | frame[bodyAt + 1]!;
-  const rest = frame.subarray(bodyAt + 2 + oldName + 1);
-  const rl = 2 + name.length + 1 + rest.length;
-  let lengthBytes = 1;
-  while (rl >= 128 ** lengthBytes) lengthBytes++;
-  const out = allocBytes(1 + lengthBytes + rl);
-  out[0] = 0x10;
-  let o = 1;
-  let v = rl;
-  do {
-    let byte = v % 128;
-    v = Math.floor(v / 128);
-    if (v > 0) byte |= 0x80;
-    out[o++] = byte;
-  } while (v > 0);
-  out[o++] = 0;
-  out[o++] = name.length;
-  for (let i = 0; i < name.length; i++) out[o++] = name.charCodeAt(i);
-  out[o++] = levelByte;
-  out.set(rest, o);
-  return out;
 }
 
 function connackFrame(packet: Fields, level: ProtocolVersion): Uint8Array {
@@ -283,9 +285,7 @@ function connackFrame(packet: Fields, level: ProtocolVersion): Uint8Array {
     // written as given, as mqtt-packet does (see connackObject in parser.ts); checked by the codec with a 1
     wire['properties'] = { ...properties, maximumQos: 1 };
     const frame = encode(wire as WirePacket, ENCODE[5]);
-    let bodyAt = 2;
-    while (frame[bodyAt - 1]! >= 0x80) bodyAt++;
-    frame[findPropertyValue(frame, bodyAt + 2, MAXIMUM_QOS_ID)] = 2;
+    frame[findPropertyValue(frame, bodyStart(frame) + 2, MAXIMUM_QOS_ID)] = 2;
     return frame;
   }
   return encode(wire as WirePacket, ENCODE[level]);
@@ -304,8 +304,14 @@ function maximumOf(opts: GenerateOptions | null | undefined): number | undefined
  * without them is refused (packet-too-large) instead of being skipped without a word.
  */
 function encodeFitted(wire: Fields, max: number | undefined): Uint8Array {
-  const packet = max === undefined ? (wire as WirePacket) : fitToMaximumPacketSize(wire as WirePacket, max, ENCODE[5]).packet;
-  return encode(packet, ENCODE[5]);
+  let packet = wire as WirePacket;
+  if (max !== undefined) {
+    // a size does not depend on the Packet Identifier's value: Packet Identifier 0 is fitted as 1
+    const zeroId = wire['packetId'] === 0;
+    packet = fitToMaximumPacketSize((zeroId ? { ...wire, packetId: 1 } : wire) as WirePacket, max, ENCODE[5]).packet;
+    if (zeroId) packet = { ...packet, packetId: 0 } as WirePacket;
+  }
+  return encodeAsGiven(packet, ENCODE[5]);
 }
 
 /** Refuses a frame mqtt-packet's longer form made larger than the Maximum Packet Size. */
@@ -328,7 +334,7 @@ function ackFrame(packet: Fields, level: ProtocolVersion, opts: GenerateOptions 
   const type = packet['cmd'] as 'puback' | 'pubrec' | 'pubrel' | 'pubcomp';
   const packetId = checkMessageId(packet);
   // MQTT-3.6.1-1: PUBREL's flags are 0010 (mqtt-packet would add DUP when the object has dup set)
-  if (level !== 5) return encode({ type, packetId }, ENCODE[level]);
+  if (level !== 5) return encodeAsGiven({ type, packetId }, ENCODE[level]);
   const withProperties = hasPropertiesObject(packet);
   const properties = withProperties ? toWireProperties(packet['properties'], false) : undefined;
   const code: unknown = packet['reasonCode'];
@@ -357,6 +363,8 @@ function subscribeFrame(packet: Fields, level: ProtocolVersion): Uint8Array {
     if (typeof s !== 'object' || s === null) throw invalid('Invalid subscriptions');
     if (typeof s['topic'] !== 'string') throw invalid('Invalid subscriptions - invalid topic');
     if (typeof s['qos'] !== 'number') throw invalid('Invalid subscriptions - invalid qos');
+    // a QoS other than 0, 1, 2 is written as 0, as mqtt-packet writes it (aedes's tests subscribe with 128)
+    const qos = s['qos'] === 1 || s['qos'] === 2 ? s['qos'] : 0;
     if (v5) {
       const nl: unknown = s['nl'] || false;
       if (typeof nl !== 'boolean') throw invalid('Invalid subscriptions - invalid No Local');
@@ -364,16 +372,16 @@ function subscribeFrame(packet: Fields, level: ProtocolVersion): Uint8Array {
       if (typeof rap !== 'boolean') throw invalid('Invalid subscriptions - invalid Retain as Published');
       const rh: unknown = s['rh'] || 0;
       if (typeof rh !== 'number' || rh > 2) throw invalid('Invalid subscriptions - invalid Retain Handling');
-      subscriptions.push({ topicFilter: s['topic'], qos: s['qos'] as 0, noLocal: nl, retainAsPublished: rap, retainHandling: rh as 0 });
+      subscriptions.push({ topicFilter: s['topic'], qos, noLocal: nl, retainAsPublished: rap, retainHandling: rh as 0 });
     } else {
       // 3.x: the 5.0 options are not written, as mqtt-packet does not write them
-      subscriptions.push({ topicFilter: s['topic'], qos: s['qos'] as 0 });
+      subscriptions.push({ topicFilter: s['topic'], qos });
     }
   }
   const wire: Fields = { type: 'subscribe', packetId, subscriptions };
   if (properties !== undefined) wire['properties'] = properties;
   // MQTT-3.8.1-1: SUBSCRIBE's flags are 0010 (mqtt-packet would add DUP when the object has dup set)
-  return encode(wire as WirePacket, ENCODE[level]);
+  return encodeAsGiven(wire as WirePacket, ENCODE[level]);
 }
 
 /** mqtt-packet's check of a granted / reason code list: a non-empty array-like of numbers. */
@@ -387,7 +395,7 @@ function codeList(value: unknown): number[] {
 function subackFrame(packet: Fields, level: ProtocolVersion, opts: GenerateOptions | null | undefined): Uint8Array {
   const packetId = checkMessageId(packet);
   const reasonCodes = codeList(packet['granted']);
-  if (level !== 5) return encode({ type: 'suback', packetId, reasonCodes }, ENCODE[level]);
+  if (level !== 5) return encodeAsGiven({ type: 'suback', packetId, reasonCodes }, ENCODE[level]);
   const properties = toWireProperties(packet['properties'], false);
   const wire: Fields = { type: 'suback', packetId, reasonCodes };
   if (properties !== undefined) wire['properties'] = properties;
@@ -403,12 +411,12 @@ function unsubscribeFrame(packet: Fields, level: ProtocolVersion): Uint8Array {
   const properties = level === 5 ? toWireProperties(packet['properties'], false) : undefined;
   const wire: Fields = { type: 'unsubscribe', packetId, topicFilters };
   if (properties !== undefined) wire['properties'] = properties;
-  return encode(wire as WirePacket, ENCODE[level]);
+  return encodeAsGiven(wire as WirePacket, ENCODE[level]);
 }
 
 function unsubackFrame(packet: Fields, level: ProtocolVersion, opts: GenerateOptions | null | undefined): Uint8Array {
   const packetId = checkMessageId(packet);
-  if (level !== 5) return encode({ type: 'unsuback', packetId }, ENCODE[level]);
+  if (level !== 5) return encodeAsGiven({ type: 'unsuback', packetId }, ENCODE[level]);
   const reasonCodes = codeList(packet['granted']);
   const properties = toWireProperties(packet['properties'], false);
   const wire: Fields = { type: 'unsuback', packetId, reasonCodes };

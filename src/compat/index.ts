@@ -2,9 +2,16 @@
 // so that MQTT.js, aedes and other mqtt-packet users can swap it in unchanged. No Node import: Buffers are used
 // where `globalThis.Buffer` exists, Uint8Arrays elsewhere.
 
-export { Parser, parser } from './parser.js';
-export { generate, writeToStream } from './generate.js';
+import { generate, writeToStream } from './generate.js';
+import { Parser, parser } from './parser.js';
+
+export { Parser, parser, generate, writeToStream };
 export { Emitter } from './emitter.js';
+/**
+ * The three functions as one object, for `import mqtt from ...` and for CommonJS callers compiled with interop
+ * helpers that read `.default` (MQTT.js does): the same object shape as mqtt-packet's module.
+ */
+export default { parser, generate, writeToStream, Parser };
 export type {
   Bytes,
   GenerateOptions,

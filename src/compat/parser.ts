@@ -17,6 +17,7 @@ import { allocBytes, asBytes } from './bytes.js';
 import { Emitter } from './emitter.js';
 import { mqttPacketFault } from './faults.js';
 import { MAXIMUM_QOS_ID, findPropertyValue, toCompatProperties } from './properties.js';
+import { bodyStart, decodeWithStandIns } from './stand-in.js';
 import type { Packet, ParserSettings } from './types.js';
 
 const CMD = ['reserved', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq', 'pingresp', 'disconnect', 'auth'] as const;
@@ -248,10 +249,8 @@ export class Parser extends Emitter {
     this.#pieces = [];
     this.#held = 0;
     this.#need = -1;
-    let bodyAt = 2;
-    while (frame[bodyAt - 1]! >= 0x80) bodyAt++;
     try {
-      if (!this.#frame(frame, bodyAt, at)) return -1;
+      if (!this.#frame(frame, bodyStart(frame), at)) return -1;
     } catch (e) {
       if (missing < chunk.length) this.#queue.unshift(chunk.subarray(missing));
       throw e;
@@ -290,7 +289,7 @@ export class Parser extends Emitter {
     try {
       switch (first >> 4) {
         case 3:
-          packet = publishObject(decode(frame, DECODE[level]) as PublishPacket, frame.length - bodyAt);
+          packet = publishObject(decodeAsGiven(frame, level) as PublishPacket, frame.length - bodyAt);
           break;
         case 1:
           packet = this.#connect(frame, bodyAt);
@@ -299,7 +298,7 @@ export class Parser extends Emitter {
           packet = connackObject(frame, bodyAt, level);
           break;
         default:
-          packet = compatObject(decode(frame, DECODE[level]), first, frame.length - bodyAt, level, this.settings.bridgeMode === true);
+          packet = compatObject(decodeAsGiven(frame, level), first, frame.length - bodyAt, level, this.settings.bridgeMode === true);
       }
     } catch (e) {
       const err = e instanceof MqttError ? e : new MqttError('malformed-packet', String(e));
@@ -358,6 +357,17 @@ export function parser(opts?: ParserSettings | null): Parser {
 function startsWith(b: Uint8Array, at: number, bytes: number[]): boolean {
   for (let i = 0; i < bytes.length; i++) if (b[at + i] !== bytes[i]) return false;
   return true;
+}
+
+/** The codec's packet for `frame`, or, where it refuses a field mqtt-packet passes through, that packet (stand-in.ts). */
+function decodeAsGiven(frame: Uint8Array, level: ProtocolVersion): WirePacket {
+  try {
+    return decode(frame, DECODE[level]);
+  } catch (e) {
+    const packet = decodeWithStandIns(frame, DECODE[level]);
+    if (packet === undefined) throw e;
+    return packet;
+  }
 }
 
 /** The codec's error for `bytes` (which the caller knows it refuses). */
