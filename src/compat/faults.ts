@@ -2,7 +2,9 @@
 // Only ever run on a frame that failed: it walks the body in mqtt-packet's order, checking what mqtt-packet checks
 // (lengths, flags, reason codes) and nothing else, and returns mqtt-packet's message for the first fault it meets,
 // or undefined when mqtt-packet would have accepted the frame (a rule only the codec enforces, whose own message
-// then stands). Fixed-header faults are found by the parser's framing, before a frame is complete.
+// then stands). Fixed-header faults are found by the parser's framing, before a frame is complete. mqtt-packet's
+// reason code tables are the codec's (the spec's), but for DISCONNECT 0x8C; test/compat/faults.test.ts holds them
+// equal to mqtt-packet's constants.
 
 import { PROPERTY_TABLE, isAllowedReasonCode } from '../index.js';
 
@@ -167,7 +169,8 @@ export function mqttPacketFault(frame: Uint8Array, bodyAt: number, settingsVersi
     case 'disconnect': {
       if (!v5) return undefined;
       const code = w.byte();
-      if (code !== undefined && !isAllowedReasonCode('disconnect', code, 5)) return 'Invalid disconnect reason code';
+      // mqtt-packet's table is the spec's Table 3-10, without the 0x8C Bad authentication method of Table 2-6
+      if (code !== undefined && (code === 0x8c || !isAllowedReasonCode('disconnect', code, 5))) return 'Invalid disconnect reason code';
       return w.properties();
     }
     case 'auth': {

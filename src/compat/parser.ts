@@ -18,7 +18,7 @@ import { Emitter } from './emitter.js';
 import { mqttPacketFault } from './faults.js';
 import { MAXIMUM_QOS_ID, findPropertyValue, toCompatProperties } from './properties.js';
 import { bodyStart, decodeWithStandIns } from './stand-in.js';
-import type { Packet, ParserSettings } from './types.js';
+import type { Packet as CompatPacket, ParserSettings } from './types.js';
 
 const CMD = ['reserved', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq', 'pingresp', 'disconnect', 'auth'] as const;
 
@@ -155,12 +155,9 @@ export class Parser extends Emitter {
         const byte = chunk[i++]!;
         rl += (byte & 0x7f) * mul;
         if (byte < 0x80) {
+          // a padded length (a last byte of 0 after the first) is read as mqtt-packet reads it; the codec refuses
+          // it when the frame is complete, so that the frame's other faults can be told in mqtt-packet's words
           complete = true;
-          // a padded length (a last byte of 0 after the first) is refused by the codec; mqtt-packet reads it
-          if (byte === 0 && i - pos > 2) {
-            this.#headerFault(chunk.subarray(pos, i), base + pos, 'length');
-            return;
-          }
           break;
         }
         if (i - pos === 5) {
@@ -225,10 +222,6 @@ export class Parser extends Emitter {
         }
         return -1;
       }
-      if (head[i] === 0 && i > 1) {
-        this.#headerFault(head.subarray(0, i + 1), at, 'length');
-        return -1;
-      }
       this.#need = i + 1 + rl;
       this.#headerSize = i + 1;
     }
@@ -259,8 +252,9 @@ export class Parser extends Emitter {
   }
 
   /**
-   * A fixed-header fault, found before the frame is complete: flags a packet type may not carry, QoS 3, or a bad
-   * Remaining Length. The error is the codec's own for those bytes, with mqtt-packet's message where it has one.
+   * A fixed-header fault, found before the frame is complete, as mqtt-packet finds it: flags a packet type may not
+   * carry, QoS 3, a Remaining Length longer than four bytes. The error is the codec's own for those bytes, with
+   * mqtt-packet's message.
    */
   #headerFault(header: Uint8Array, at: number, kind: 'flags' | 'qos' | 'length'): void {
     const first = header[0]!;
@@ -271,7 +265,7 @@ export class Parser extends Emitter {
       setMessage(err, `Invalid header flag bits, must be 0x${REQUIRED_FLAGS[typeId]!.toString(16)} for ${CMD[typeId]} packet`);
     } else if (kind === 'qos') {
       setMessage(err, 'Packet must not have both QoS bits set to 1');
-    } else if (header.length === 5) {
+    } else {
       setMessage(err, 'Invalid variable byte integer');
     }
     setOffset(err, at + (err.offset ?? 0));
@@ -285,8 +279,10 @@ export class Parser extends Emitter {
   #frame(frame: Uint8Array, bodyAt: number, at: number): boolean {
     const first = frame[0]!;
     const level = levelOf(this.settings);
-    let packet: Packet;
+    let packet: CompatPacket;
     try {
+      // a padded Remaining Length (MQTT-1.5.5-1), which the stand-in frames below would not carry over
+      if (bodyAt > 2 && frame[bodyAt - 1] === 0) throw codecError(frame.subarray(0, bodyAt), level);
       switch (first >> 4) {
         case 3:
           packet = publishObject(decodeAsGiven(frame, level) as PublishPacket, frame.length - bodyAt);
@@ -317,7 +313,7 @@ export class Parser extends Emitter {
    * any of the three levels; the codec accepts neither, so such a frame is decoded in the normal form of its level
    * and the name, level and bridge flag it carried are put back on the result.
    */
-  #connect(frame: Uint8Array, bodyAt: number): Packet {
+  #connect(frame: Uint8Array, bodyAt: number): CompatPacket {
     const end = frame.length;
     const nameLength = end - bodyAt >= 2 ? (frame[bodyAt]! << 8) | frame[bodyAt + 1]! : -1;
     const levelAt = bodyAt + 2 + nameLength;
@@ -425,22 +421,43 @@ function normalConnect(frame: Uint8Array, levelAt: number, level: number): Uint8
 
 type Fields = Record<string, unknown>;
 
+/**
+ * The class of every parsed packet, as in mqtt-packet (its instances print as `Packet { … }`): the fixed header's
+ * fields, set by the constructor in this order; each packet's own fields are added after them.
+ */
+class Packet {
+  cmd: string;
+  retain: boolean;
+  qos: number;
+  dup: boolean;
+  length: number;
+  topic: string | null;
+  payload: Uint8Array | null;
+
+  constructor(cmd: string, retain: boolean, qos: number, dup: boolean, length: number, topic: string | null, payload: Uint8Array | null) {
+    this.cmd = cmd;
+    this.retain = retain;
+    this.qos = qos;
+    this.dup = dup;
+    this.length = length;
+    this.topic = topic;
+    this.payload = payload;
+  }
+}
+
 function headerFields(cmd: string, first: number, length: number): Fields {
-  return { cmd, retain: (first & 1) !== 0, qos: (first >> 1) & 3, dup: (first & 8) !== 0, length, topic: null, payload: null };
+  return new Packet(cmd, (first & 1) !== 0, (first >> 1) & 3, (first & 8) !== 0, length, null, null) as unknown as Fields;
 }
 
-/** The hot path: one literal per shape. */
-function publishObject(p: PublishPacket, length: number): Packet {
-  const payload = asBytes(p.payload);
-  const out: Fields =
-    p.qos === 0
-      ? { cmd: 'publish', retain: p.retain, qos: 0, dup: p.dup, length, topic: p.topic, payload }
-      : { cmd: 'publish', retain: p.retain, qos: p.qos, dup: p.dup, length, topic: p.topic, payload, messageId: p.packetId };
+/** The hot path. */
+function publishObject(p: PublishPacket, length: number): CompatPacket {
+  const out = new Packet('publish', p.retain, p.qos, p.dup, length, p.topic, asBytes(p.payload)) as unknown as Fields;
+  if (p.qos !== 0) out['messageId'] = p.packetId;
   if (p.properties !== undefined) out['properties'] = toCompatProperties(p.properties);
-  return out as unknown as Packet;
+  return out as unknown as CompatPacket;
 }
 
-function connectObject(p: ConnectPacket, length: number, protocolId: string | undefined, bridge: boolean): Packet {
+function connectObject(p: ConnectPacket, length: number, protocolId: string | undefined, bridge: boolean): CompatPacket {
   const out = headerFields('connect', 0x10, length);
   out['protocolId'] = protocolId ?? (p.protocolVersion === 3 ? 'MQIsdp' : 'MQTT');
   out['protocolVersion'] = p.protocolVersion;
@@ -458,7 +475,7 @@ function connectObject(p: ConnectPacket, length: number, protocolId: string | un
   out['clientId'] = p.clientId;
   if (p.username !== undefined) out['username'] = p.username;
   if (p.password !== undefined) out['password'] = asBytes(p.password);
-  return out as unknown as Packet;
+  return out as unknown as CompatPacket;
 }
 
 /**
@@ -468,7 +485,7 @@ function connectObject(p: ConnectPacket, length: number, protocolId: string | un
  * spec, sent by aedes as 6 for a refused keep-alive). Their flags, and a Session Present with a refusal, are still
  * checked by the codec, on the same bytes with an allowed code.
  */
-function connackObject(frame: Uint8Array, bodyAt: number, level: ProtocolVersion): Packet {
+function connackObject(frame: Uint8Array, bodyAt: number, level: ProtocolVersion): CompatPacket {
   const length = frame.length - bodyAt;
   const flags = frame[bodyAt]!;
   const code = frame[bodyAt + 1]!;
@@ -477,14 +494,14 @@ function connackObject(frame: Uint8Array, bodyAt: number, level: ProtocolVersion
     const out = headerFields('connack', 0x20, length);
     out['sessionPresent'] = flags === 1;
     out['reasonCode'] = length === 1 ? 0 : code;
-    return out as unknown as Packet;
+    return out as unknown as CompatPacket;
   }
   if (level !== 5 && length === 2 && code > 5) {
     decode(Uint8Array.of(0x20, 2, flags, 1), DECODE[level]);
     const out = headerFields('connack', 0x20, length);
     out['sessionPresent'] = flags === 1;
     out['returnCode'] = code;
-    return out as unknown as Packet;
+    return out as unknown as CompatPacket;
   }
   if (level === 5) {
     // Maximum QoS 2: the spec allows 0 or 1 (U5-3.2.2.3-2), but servers have sent 2 (meaning what the property's
@@ -497,13 +514,13 @@ function connackObject(frame: Uint8Array, bodyAt: number, level: ProtocolVersion
       copy[at] = 1;
       const out = compatObject(decode(copy, DECODE[5]), 0x20, length, 5, false) as { properties: Record<string, unknown> };
       out.properties['maximumQoS'] = 2;
-      return out as unknown as Packet;
+      return out as unknown as CompatPacket;
     }
   }
   return compatObject(decode(frame, DECODE[level]), 0x20, length, level, false);
 }
 
-function compatObject(p: WirePacket, first: number, length: number, level: ProtocolVersion, bridge: boolean): Packet {
+function compatObject(p: WirePacket, first: number, length: number, level: ProtocolVersion, bridge: boolean): CompatPacket {
   const out = headerFields(p.type, first, length);
   switch (p.type) {
     case 'connack': {
@@ -550,7 +567,7 @@ function compatObject(p: WirePacket, first: number, length: number, level: Proto
       // PINGREQ, PINGRESP
       break;
   }
-  return out as unknown as Packet;
+  return out as unknown as CompatPacket;
 }
 
 /**
