@@ -14,6 +14,7 @@ export type {
   DisconnectProperties,
   EncodeOptions,
   Packet,
+  PacketInput,
   PacketType,
   PingreqPacket,
   PingrespPacket,
@@ -35,6 +36,7 @@ export type {
   UnsubscribeProperties,
   UserProperties,
   Will,
+  WillInput,
   WillProperties,
 } from './types.js';
 export { MqttError, type MqttErrorCode, type MqttErrorOptions } from './errors.js';
@@ -44,7 +46,9 @@ export { PacketDecoder, type PacketDecoderOptions } from './stream/decoder.js';
 export { PacketDecoderStream, PacketEncoderStream } from './stream/streams.js';
 export { isValidTopicFilter, isValidTopicName, topicMatches } from './topic.js';
 export { ReasonCode, reasonCodeName, allowedReasonCodes, isAllowedReasonCode } from './reason-codes.js';
-export { PROPERTY_TABLE, type PropertyDef, type PropertyType } from './properties.js';
+export { PROPERTY_TABLE, type PropertyContext, type PropertyDef, type PropertyType } from './properties.js';
 export { packetToJson, packetFromJson, toHex, fromHex } from './json.js';
 export { fitToMaximumPacketSize, type FittedPacket } from './fit.js';
 export { strictFault, disallowedCodePointIndex, type StrictOptions } from './strict.js';
+export { replyFor, type ReplyOptions } from './reply.js';
+export { toVersion } from './convert.js';
