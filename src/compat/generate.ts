@@ -5,6 +5,7 @@
 import {
   MqttError,
   encode,
+  encodeInto,
   encodedLength,
   fitToMaximumPacketSize,
   type EncodeOptions,
@@ -13,7 +14,7 @@ import {
   type PublishPacket,
   type Subscription,
 } from '../index.js';
-import { asBytes, isBuffer, isBytes, sameBytes, utf8Bytes, utf8String } from './bytes.js';
+import { FramePool, asBytes, isBuffer, isBytes, sameBytes, utf8Bytes, utf8String } from './bytes.js';
 import { MAXIMUM_QOS_ID, findPropertyValue, toWireProperties } from './properties.js';
 import { bodyStart, encodeWithStandIns, splice } from './stand-in.js';
 import type { Bytes, GenerateOptions, Packet, WritableLike } from './types.js';
@@ -27,8 +28,16 @@ function invalid(message: string): MqttError {
   return new MqttError('invalid-packet', message);
 }
 
-/** The codec's frame for `wire`, or, when it refuses a field mqtt-packet writes as given, that frame (stand-in.ts). */
+const pool = new FramePool();
+
+/**
+ * The codec's frame for `wire`, in the frame pool where Buffer exists; or, when the codec refuses a field
+ * mqtt-packet writes as given, that frame (stand-in.ts).
+ */
 function encodeAsGiven(wire: WirePacket, options: EncodeOptions): Uint8Array {
+  const pooled = pool.write((target, offset) => encodeInto(wire, target, offset, options));
+  if (pooled !== undefined) return pooled;
+  // not pooled: no Buffer here, a frame larger than the room left, or a packet the codec refuses (encode says why)
   try {
     return encode(wire, options);
   } catch (e) {
@@ -36,6 +45,15 @@ function encodeAsGiven(wire: WirePacket, options: EncodeOptions): Uint8Array {
     if (frame === undefined) throw e;
     return frame;
   }
+}
+
+/** A frame of a few given bytes, pooled like the others. */
+function frameOfBytes(...bytes: number[]): Uint8Array {
+  const write = (target: Uint8Array, offset: number): number => {
+    target.set(bytes, offset);
+    return bytes.length;
+  };
+  return pool.write(write) ?? Uint8Array.from(bytes);
 }
 
 type Fields = Record<string, any>;
@@ -127,7 +145,7 @@ function frameOf(packet: Fields, opts: GenerateOptions | null | undefined): Uint
       return unsubackFrame(packet, level, opts);
     case 'pingreq':
     case 'pingresp':
-      return encode({ type: packet['cmd'] as 'pingreq' | 'pingresp' });
+      return frameOfBytes(packet['cmd'] === 'pingreq' ? 0xc0 : 0xd0, 0);
     case 'disconnect':
       return disconnectFrame(packet, level, opts);
     case 'auth':
@@ -258,7 +276,7 @@ function connectFrame(packet: Fields): Uint8Array {
   if (username != null) wire['username'] = text(username, 'Invalid username');
   if (password != null) wire['password'] = bytes(password, 'Invalid password');
   if (properties !== undefined) wire['properties'] = properties;
-  const frame = encode(wire as WirePacket, ENCODE[protocolVersion]);
+  const frame = encodeAsGiven(wire as WirePacket, ENCODE[protocolVersion]);
   if (!sameBytes(name, PROTOCOL_NAME[protocolVersion]!) || packet['bridgeMode']) {
     // the codec wrote the level's own name and level byte: put the given name and the bridge bit in their place
     const bodyAt = bodyStart(frame);
@@ -277,18 +295,18 @@ function connackFrame(packet: Fields, level: ProtocolVersion): Uint8Array {
   if (level !== 5 && Number.isInteger(code) && code > 5 && code <= 255) {
     // a return code the spec reserves (aedes sends 6): the rest is checked as for any refusal, then written as given
     encode({ type: 'connack', sessionPresent, reasonCode: 1 }, ENCODE[level]);
-    return Uint8Array.of(0x20, 2, sessionPresent ? 1 : 0, code);
+    return frameOfBytes(0x20, 2, sessionPresent ? 1 : 0, code);
   }
   const wire: Fields = { type: 'connack', sessionPresent, reasonCode: code };
   if (properties !== undefined) wire['properties'] = properties;
   if (properties?.maximumQos === 2) {
     // written as given, as mqtt-packet does (see connackObject in parser.ts); checked by the codec with a 1
     wire['properties'] = { ...properties, maximumQos: 1 };
-    const frame = encode(wire as WirePacket, ENCODE[5]);
+    const frame = encodeAsGiven(wire as WirePacket, ENCODE[5]);
     frame[findPropertyValue(frame, bodyStart(frame) + 2, MAXIMUM_QOS_ID)] = 2;
     return frame;
   }
-  return encode(wire as WirePacket, ENCODE[level]);
+  return encodeAsGiven(wire as WirePacket, ENCODE[level]);
 }
 
 /** The Maximum Packet Size mqtt-packet fits acknowledgements to: `opts.properties.maximumPacketSize`, if set. */
@@ -345,7 +363,7 @@ function ackFrame(packet: Fields, level: ProtocolVersion, opts: GenerateOptions 
   // without properties mqtt-packet leaves out the Reason Code only when it is 0 (undefined counts as not 0), and
   // when it writes one it writes an empty property block after it
   if (frame.length < 6 && (withProperties || code !== 0)) {
-    return checkFits(Uint8Array.of(frame[0]!, 4, frame[2]!, frame[3]!, wire['reasonCode'] as number, 0), max, type.toUpperCase());
+    return checkFits(frameOfBytes(frame[0]!, 4, frame[2]!, frame[3]!, wire['reasonCode'] as number, 0), max, type.toUpperCase());
   }
   return frame;
 }
@@ -425,7 +443,7 @@ function unsubackFrame(packet: Fields, level: ProtocolVersion, opts: GenerateOpt
 }
 
 function disconnectFrame(packet: Fields, level: ProtocolVersion, opts: GenerateOptions | null | undefined): Uint8Array {
-  if (level !== 5) return encode({ type: 'disconnect' }, ENCODE[level]);
+  if (level !== 5) return frameOfBytes(0xe0, 0);
   const properties = toWireProperties(packet['properties'], false);
   const code: unknown = packet['reasonCode'];
   const wire: Fields = { type: 'disconnect', reasonCode: code === undefined ? 0 : code };
@@ -433,7 +451,7 @@ function disconnectFrame(packet: Fields, level: ProtocolVersion, opts: GenerateO
   const max = maximumOf(opts);
   const frame = encodeFitted(wire, max);
   // mqtt-packet always writes the Reason Code and a property block
-  if (frame.length < 4) return checkFits(Uint8Array.of(0xe0, 2, wire['reasonCode'] as number, 0), max, 'DISCONNECT');
+  if (frame.length < 4) return checkFits(frameOfBytes(0xe0, 2, wire['reasonCode'] as number, 0), max, 'DISCONNECT');
   return frame;
 }
 
@@ -446,6 +464,6 @@ function authFrame(packet: Fields, level: ProtocolVersion, opts: GenerateOptions
   const max = maximumOf(opts);
   const frame = encodeFitted(wire, max);
   // mqtt-packet always writes the Reason Code and a property block
-  if (frame.length < 4) return checkFits(Uint8Array.of(0xf0, 2, code as number, 0), max, 'AUTH');
+  if (frame.length < 4) return checkFits(frameOfBytes(0xf0, 2, code as number, 0), max, 'AUTH');
   return frame;
 }

@@ -76,7 +76,11 @@ export function toCompatProperties(props: Properties): Record<string, unknown> {
 /** `[name, value]` pairs as mqtt-packet's object (no prototype): a repeated name gets the array of its values. */
 function userPropertiesObject(pairs: [string, string][]): UserProperties {
   const out = Object.create(null) as UserProperties;
-  for (const [name, value] of pairs) {
+  // an index loop: destructuring each pair through the iterator was a tenth of a 5.0 PUBLISH parse (bench w3 profile)
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    const name = pair[0];
+    const value = pair[1];
     const seen = out[name];
     if (seen === undefined) out[name] = value;
     else if (typeof seen === 'string') out[name] = [seen, value];
