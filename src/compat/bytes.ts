@@ -3,14 +3,15 @@
 
 import type { Bytes } from './types.js';
 
-interface BufferConstructorLike {
+export interface BufferConstructorLike {
   from(buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
   allocUnsafe(size: number): Uint8Array;
   isBuffer(value: unknown): boolean;
   prototype: Uint8Array;
 }
 
-const NodeBuffer = (globalThis as { Buffer?: BufferConstructorLike }).Buffer;
+/** Node's Buffer, where it exists. */
+export const NodeBuffer = (globalThis as { Buffer?: BufferConstructorLike }).Buffer;
 /** Buffer.prototype where Buffer exists: `Object.getPrototypeOf(x) === BUFFER_PROTO` tells a Buffer apart cheaply. */
 const BUFFER_PROTO: object | undefined = NodeBuffer?.prototype;
 
@@ -29,46 +30,6 @@ export function asBytes(bytes: Uint8Array): Bytes {
  */
 export function allocBytes(size: number): Uint8Array {
   return NodeBuffer !== undefined ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
-}
-
-/**
- * Frames written by `generate` where Buffer exists: slices of one ArrayBuffer at a time, as Node's own
- * Buffer.allocUnsafe pool slices its 8 KiB blocks (mqtt-packet's frames come from that pool too). A Buffer made over
- * a fresh small Uint8Array costs 3-4 times the encoding (V8 keeps arrays of up to 64 bytes on its heap and must
- * move one off it to hand out its ArrayBuffer): 830 ns a packet against 260-340 ns for the pooled slice, on bench
- * w2's 3.1.1 PUBLISH frames. A new block is started when less than POOL_ROOM is left, so that a frame almost
- * always fits; a larger frame is written alone.
- */
-const POOL_SIZE = 64 * 1024;
-const POOL_ROOM = 4 * 1024;
-
-export class FramePool {
-  #buffer = new ArrayBuffer(POOL_SIZE);
-  #bytes = new Uint8Array(this.#buffer);
-  #used = 0;
-
-  /**
-   * Calls `write(target, offset)` to write one frame into the pool and returns the frame as a Buffer, or returns
-   * undefined when there is no Buffer here or when `write` throws (the caller then writes the frame alone).
-   */
-  write(write: (target: Uint8Array, offset: number) => number): Uint8Array | undefined {
-    if (NodeBuffer === undefined) return undefined;
-    if (POOL_SIZE - this.#used < POOL_ROOM) {
-      this.#buffer = new ArrayBuffer(POOL_SIZE);
-      this.#bytes = new Uint8Array(this.#buffer);
-      this.#used = 0;
-    }
-    let n: number;
-    try {
-      n = write(this.#bytes, this.#used);
-    } catch {
-      return undefined;
-    }
-    const frame = NodeBuffer.from(this.#buffer, this.#used, n);
-    // the next frame starts on an 8-byte boundary, as in Node's pool
-    this.#used = (this.#used + n + 7) & ~7;
-    return frame;
-  }
 }
 
 /** True for a Buffer or any other Uint8Array. */
