@@ -34,7 +34,7 @@ export async function packSwap(dir) {
   copyFileSync(join(SWAP_DIR, 'README.md'), join(pkg, 'README.md'));
   await build({
     entryPoints: [join(ROOT, 'src/compat/index.ts')],
-    outfile: join(pkg, 'dist/index.cjs'),
+    outfile: join(pkg, 'dist/mqtt-wire-compat.cjs'),
     bundle: true,
     format: 'cjs',
     platform: 'node',
