@@ -5,7 +5,7 @@ import { MqttError, annotate, asInvalidPacket, invalidPacket, malformed, tooLarg
 import { OptionKeys } from './options.js';
 import { PACKET_TYPE_INFO, packetName } from './packet-types.js';
 import type { Plan } from './packets/common.js';
-import { publish, readPublish, type PublishPlan } from './packets/publish.js';
+import { EncodeMode, encodePublish, publish, readPublish, type PublishPlan } from './packets/publish.js';
 import { CODECS, READ_BY_ID } from './packets/table.js';
 import { describe } from './properties.js';
 import { ruleAt } from './rules.js';
@@ -21,7 +21,7 @@ export interface DecodeFrameOptions extends DecodeOptions {
 }
 
 const DECODE_OPTIONS = new OptionKeys('decode', ['version', 'copy']);
-const ENCODE_OPTIONS = new OptionKeys('encode', ['version', 'maximumPacketSize']);
+const ENCODE_OPTIONS = /* @__PURE__ */ new OptionKeys('encode', ['version', 'maximumPacketSize']);
 
 /** A protocol level given as an option: 3, 4 or 5. */
 export function checkVersion(v: unknown, where: string): ProtocolVersion {
@@ -201,7 +201,13 @@ export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array
   let size: number;
   try {
     r = resolve(packet, options);
-    plan = planPacket(packet, r.type, r.version);
+    if (r.type === 'publish') {
+      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, undefined, 0, EncodeMode.Alloc);
+      if (done instanceof Uint8Array) return done;
+      plan = done as PublishPlan;
+    } else {
+      plan = CODECS[r.type].size(packet, r.version);
+    }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
     throw refused(e, 'encode', r);
@@ -227,23 +233,41 @@ export function encodedLength(packet: PacketInput, options?: EncodeOptions): num
  * packet is invalid, it throws before writing anything.
  */
 export function encodeInto(packet: PacketInput, target: Uint8Array, offset = 0, options?: EncodeOptions): number {
+  return into(packet, target, offset, options, EncodeMode.Into, 'encodeInto');
+}
+
+/**
+ * `encodeInto` for a caller whose bytes from `offset` on are its own free space (FrameWriter): on a refused packet
+ * those bytes may have changed, but nothing before `offset` has.
+ */
+export function encodeIntoOwn(packet: PacketInput, target: Uint8Array, offset: number, options: EncodeOptions | undefined, what: string): number {
+  return into(packet, target, offset, options, EncodeMode.IntoOwn, what);
+}
+
+function into(packet: PacketInput, target: Uint8Array, offset: number, options: EncodeOptions | undefined, mode: EncodeMode, what: string): number {
   let r: Resolved | undefined;
   let plan: Plan;
   let size: number;
   try {
     r = resolve(packet, options);
-    plan = planPacket(packet, r.type, r.version);
+    if (r.type === 'publish') {
+      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, target, offset, mode);
+      if (typeof done === 'number') return done;
+      plan = done as PublishPlan;
+    } else {
+      plan = CODECS[r.type].size(packet, r.version);
+    }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw refused(e, 'encodeInto', r);
+    throw refused(e, what, r);
   }
   const room = uint8Length(target);
-  if (room < 0) throw invalidPacket(undefined, `encodeInto target must be a Uint8Array, got ${describe(target)}`);
+  if (room < 0) throw invalidPacket(undefined, `${what} target must be a Uint8Array, got ${describe(target)}`);
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > room) {
-    throw invalidPacket(undefined, `encodeInto offset ${describe(offset)} is outside the target (length ${room})`);
+    throw invalidPacket(undefined, `${what} offset ${describe(offset)} is outside the target (length ${room})`);
   }
   if (room - offset < size) {
-    throw invalidPacket(undefined, `encodeInto: the ${packetName(r.type)} frame needs ${size} bytes but only ${room - offset} remain in the target`);
+    throw invalidPacket(undefined, `${what}: the ${packetName(r.type)} frame needs ${size} bytes but only ${room - offset} remain in the target`);
   }
   writeFrame(plan, r.type, new Writer(plainView(target), offset));
   return size;

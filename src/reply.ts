@@ -17,7 +17,7 @@ export interface ReplyOptions {
   connackSent: boolean;
 }
 
-const REPLY_OPTIONS = new OptionKeys('replyFor', ['version', 'connackSent']);
+const REPLY_OPTIONS = /* @__PURE__ */ new OptionKeys('replyFor', ['version', 'connackSent']);
 
 /** 3.x Connect Return codes. */
 const V3_UNACCEPTABLE_PROTOCOL_VERSION = 0x01;

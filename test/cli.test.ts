@@ -199,7 +199,7 @@ describe('mqtt-wire encode', () => {
 
 describe('mqtt-wire usage errors: one line on stderr, exit 2', () => {
   const cases: [string, string[], string, RegExp][] = [
-    ['no command', [], '', /^mqtt-wire: missing command \(decode or encode\)/],
+    ['no command', [], '', /^mqtt-wire: missing command \(decode, encode, dissect or pcap\)/],
     ['an unknown command', ['inspect'], '', /^mqtt-wire: unknown command 'inspect'/],
     ['an unknown option', ['decode', '--color', 'fixtures/session-311.bin'], '', /^mqtt-wire decode: Unknown option '--color'/],
     ['a bad --version', ['decode', '--version', '6', 'fixtures/session-311.bin'], '', /^mqtt-wire decode: --version must be 3, 4 or 5, got '6'/],

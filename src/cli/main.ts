@@ -7,6 +7,8 @@ import { fromHex, toHex } from '../json.js';
 import { MAX_PACKET_SIZE_LIMIT } from '../stream/splitter.js';
 import type { ProtocolVersion } from '../types.js';
 import { UsageError, decodeStream, encodeLines, errorLine, frameLine } from './commands.js';
+import { runDissect } from './dissect-command.js';
+import { runPcap } from './pcap-command.js';
 
 const HELP = `Usage: mqtt-wire <command> [options] [FILE|-]
 
@@ -15,6 +17,8 @@ Inspect and write raw MQTT 3.1 / 3.1.1 / 5.0 byte streams.
 Commands:
   decode   print one line per packet of a byte stream
   encode   write the bytes of JSON packet lines (as printed by decode --json)
+  dissect  show each frame field by field, with its bytes and every rule it breaks
+  pcap     print the MQTT packets of a pcap/pcapng capture, per TCP connection
 
 Run 'mqtt-wire <command> --help' for a command's options.
 Exit codes: 0 success, 1 malformed stream, 2 bad arguments or input.
@@ -163,16 +167,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await runDecode(rest, io);
       case 'encode':
         return await runEncode(rest, io);
+      case 'dissect':
+        return await runDissect(rest, io);
+      case 'pcap':
+        return await runPcap(rest, io);
       case '-h':
       case '--help':
       case 'help':
         io.out(HELP);
         return 0;
       case undefined:
-        io.err(`mqtt-wire: missing command (decode or encode); see 'mqtt-wire --help'`);
+        io.err(`mqtt-wire: missing command (decode, encode, dissect or pcap); see 'mqtt-wire --help'`);
         return 2;
       default:
-        io.err(`mqtt-wire: unknown command '${command}' (decode or encode); see 'mqtt-wire --help'`);
+        io.err(`mqtt-wire: unknown command '${command}' (decode, encode, dissect or pcap); see 'mqtt-wire --help'`);
         return 2;
     }
   } catch (e) {

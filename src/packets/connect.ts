@@ -1,7 +1,7 @@
 // CONNECT (section 3.1): read, size, write. The packet carries its own protocol level.
 
 import { invalidPacket, malformed, protocolError, unsupportedVersion } from '../errors.js';
-import { Ctx, binarySize, describe, planProperties, propertiesLength, readProperties, stringSize, writeProperties, type PropertiesPlan } from '../properties.js';
+import { Ctx, binarySize, describe, planHas, planProperties, propertiesLength, readProperties, stringSize, writeProperties, type PropertiesPlan } from '../properties.js';
 import { ruleAt } from '../rules.js';
 import type { ConnectPacket, ConnectProperties, ProtocolVersion, Will, WillProperties } from '../types.js';
 import { binaryLength } from '../wire/bytes.js';
@@ -133,7 +133,7 @@ function size(p: ConnectPacket, version: ProtocolVersion): ConnectPlan {
   let props: PropertiesPlan | undefined;
   if (v5) {
     props = planProperties(properties, Ctx.Connect);
-    if (hasKey(props, 0x16) && !hasKey(props, 0x15)) {
+    if (planHas(props, 0x16) && !planHas(props, 0x15)) {
       throw invalidPacket('U5-3.1.2.11-5', 'CONNECT has authenticationData without authenticationMethod', 0x82);
     }
     length += propertiesLength(props);
@@ -182,12 +182,6 @@ function size(p: ConnectPacket, version: ProtocolVersion): ConnectPlan {
     flags |= PASSWORD;
   }
   return { first: 0x10, length, version, flags, keepAlive, props, clientId, will: willPlan, username, password, passwordLength };
-}
-
-function hasKey(props: PropertiesPlan | undefined, id: number): boolean {
-  if (props === undefined) return false;
-  for (let i = 0; i < props.items.length; i += 2) if ((props.items[i] as { id: number }).id === id) return true;
-  return false;
 }
 
 function write(s: ConnectPlan, w: Writer): void {

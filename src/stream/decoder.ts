@@ -10,6 +10,7 @@ import { strictFault, type StrictOptions } from '../strict.js';
 import type { Packet, ProtocolVersion } from '../types.js';
 import { uint8Length } from '../wire/bytes.js';
 import { Reader } from '../wire/reader.js';
+import { StreamHead, withSniffNote } from '../sniff.js';
 import { FrameCursor, checkMaxPacketSize } from './splitter.js';
 
 export interface PacketDecoderOptions {
@@ -64,6 +65,8 @@ export class PacketDecoder {
   readonly #strict: StrictOptions | undefined;
   #version: ProtocolVersion;
   #seenConnect = false;
+  /** The stream's first bytes until the first packet is delivered: an error before that says what they look like. */
+  #head: StreamHead | undefined = new StreamHead();
   /** True during `push`/`end`: a call from inside `onPacket` is refused rather than corrupting the state. */
   #busy = false;
 
@@ -117,6 +120,7 @@ export class PacketDecoder {
     const length = uint8Length(chunk);
     if (length < 0) throw invalidPacket(undefined, `PacketDecoder.push expects a Uint8Array, got ${chunk === null ? 'null' : typeof chunk}`);
     this.#enter('push');
+    this.#head?.add(chunk);
     try {
       cursor.feed(chunk, length);
       return this.#drain(onPacket);
@@ -136,8 +140,9 @@ export class PacketDecoder {
       try {
         this.#cursor.finish();
       } catch (e) {
-        (e as MqttError).packets ??= packets;
-        throw e;
+        const err = (e as MqttError).offset === 0 ? withSniffNote(e as MqttError, this.#head?.bytes()) : (e as MqttError);
+        err.packets ??= packets;
+        throw err;
       }
       return packets;
     } finally {
@@ -179,6 +184,7 @@ export class PacketDecoder {
         throw err;
       }
       packets.push(packet);
+      this.#head = undefined;
       if (onPacket !== undefined) onPacket(packet);
     }
   }
@@ -191,7 +197,8 @@ export class PacketDecoder {
       packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy);
     } catch (e) {
       const err = e instanceof MqttError ? e : malformed(undefined, String(e), 0);
-      throw cursor.fail(annotate(err, cursor.at + (err.offset ?? 0), undefined, version));
+      const located = annotate(err, cursor.at + (err.offset ?? 0), undefined, version);
+      throw cursor.fail(cursor.at === 0 ? withSniffNote(located, this.#head?.bytes()) : located);
     }
     try {
       this.#accept(packet);

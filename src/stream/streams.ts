@@ -47,7 +47,7 @@ function afterDelivery(controller: TransformStreamDefaultController<Packet>, ste
   }
 }
 
-const ENCODER_STREAM_OPTIONS = new OptionKeys('PacketEncoderStream', ['version', 'maximumPacketSize']);
+const ENCODER_STREAM_OPTIONS = /* @__PURE__ */ new OptionKeys('PacketEncoderStream', ['version', 'maximumPacketSize']);
 
 /** Packets in, one frame each out. An invalid packet (MqttError `invalid-packet`) errors the stream. */
 export class PacketEncoderStream extends TransformStream<PacketInput, Uint8Array> {
