@@ -25,11 +25,16 @@ for (const def of PROPERTY_TABLE) {
 
 /** Reading state over one frame body: `pos` and `end` are indexes into `b` (the Remaining Length's bytes). */
 class Walk {
+  /** Where the body starts: mqtt-packet's position 0. */
+  readonly bodyAt: number;
+
   constructor(
     readonly b: Uint8Array,
     public pos: number,
     readonly end: number,
-  ) {}
+  ) {
+    this.bodyAt = pos;
+  }
 
   /** A two-byte integer, or -1 when fewer than two bytes are left. */
   num(): number {
@@ -56,16 +61,27 @@ class Walk {
    * error), or `null` when four bytes all have the continuation bit ('Invalid variable byte integer').
    */
   varint(): number | undefined | null {
+    const start = this.pos;
     let value = 0;
     let mul = 1;
+    let result: number | undefined | null = null;
     for (let n = 0; n < 4; n++) {
-      if (this.pos >= this.end) return undefined;
+      if (this.pos >= this.end) {
+        result = undefined;
+        break;
+      }
       const byte = this.b[this.pos++]!;
       value += (byte & 0x7f) * mul;
-      if (byte < 0x80) return value;
+      if (byte < 0x80) {
+        result = value;
+        break;
+      }
       mul *= 128;
     }
-    return null;
+    // mqtt-packet moves past a Variable Byte Integer only when it did not start at position 0 of the body (where
+    // a Packet Identifier too short to read has left it)
+    if (start === this.bodyAt) this.pos = start;
+    return result;
   }
 
   /** A property block: the first fault mqtt-packet reports in it, or undefined. */

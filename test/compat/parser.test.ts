@@ -332,6 +332,7 @@ export const REFUSED_FRAMES: [what: string, opts: object, frame: string, code: s
   ['bytes left after the last field (CONNECT)', {}, '10 0e 0004 4d515454 04 02 001e 0001 63 00', 'malformed-packet', 'U311-2-1'],
   ['a password without a user name (3.1.1)', {}, '10 0f 0004 4d515454 04 42 001e 0001 63 0000', 'malformed-packet', 'MQTT-3.1.2-22'],
   ['an empty Client Identifier without Clean Session (3.1.1)', {}, '10 0c 0004 4d515454 04 00 001e 0000', 'protocol-error', 'MQTT-3.1.3-8'],
+  ['an empty Client Identifier at MQTT 3.1', {}, '10 0e 0006 4d5149736470 03 02 0000 0000', 'protocol-error', 'MQTT-3.1.3-8'],
   ['Will QoS 3', {}, '10 13 0004 4d515454 04 1e 001e 0001 63 0001 74 0001 78', 'malformed-packet', 'MQTT-3.1.2-14'],
   ['a padded Remaining Length', {}, '30 85 00 0003 612f62', 'malformed-packet', 'U311-2.2.3-3'],
   ['a 5.0 property twice', { protocolVersion: 5 }, '30 0c 0001 74 08 03 0001 61 03 0001 62', 'protocol-error', 'U5-3.3.2.3-2'],
