@@ -2,10 +2,12 @@
 // an npm `overrides` entry: `npm run test:aedes`. With --baseline, the same suite on the real mqtt-packet, for
 // comparison. Everything happens in scratch directories under the OS's temp directory; needs the npm registry.
 //
-// A few of aedes's tests measure real TCP back-pressure against fixed delays (drain-timeout.js) and fail on a
-// loaded machine whatever the codec. The bar is the issue's: the suite passes with the swap as it passes on
-// mqtt-packet. So a test that fails is run again by itself; if it fails again, it is run by itself on the real
-// mqtt-packet, and only a test that passes there and fails with the swap fails this run. Every rerun is printed.
+// A few of aedes's tests measure real TCP back-pressure against fixed delays and fail on a loaded machine whatever
+// the codec: drain-timeout.js's 'E2E: drainTimeout disconnects slow client after TCP backpressure' leaves about
+// 120 ms between aedes's 500 ms drain timer and its check, and failed 1 run in 3 on mqtt-packet and on the swap
+// alike here (load average 5). The bar is the issue's: the suite passes with the swap as it passes on mqtt-packet.
+// So a test that fails is run again by itself, up to three times; if it never passes, it is run by itself on the
+// real mqtt-packet, up to three times, and only a test that passes there fails this run. Every rerun is printed.
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,11 +57,14 @@ function run(project, args) {
 const count = (out, what) => Number(new RegExp(`^# ${what} (\\d+)$`, 'm').exec(out)?.[1] ?? NaN);
 const summary = (out) => ['tests', 'pass', 'fail', 'skipped', 'cancelled'].map((w) => `${w} ${count(out, w)}`).join(', ');
 
-/** Runs one test by name in its file; true when it passed. */
-function runOne(project, failure) {
+/** Runs one test by name in its file, up to `tries` times; the number of the try that passed, or 0. */
+function runOne(project, failure, tries = 3) {
   const pattern = `^${failure.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-  const out = run(project, [`--test-name-pattern=${pattern}`, failure.file]);
-  return out.status === 0 && count(out.stdout, 'pass') >= 1;
+  for (let i = 1; i <= tries; i++) {
+    const out = run(project, [`--test-name-pattern=${pattern}`, failure.file]);
+    if (out.status === 0 && count(out.stdout, 'pass') >= 1) return i;
+  }
+  return 0;
 }
 
 console.log(`${AEDES} ${baselineOnly ? 'on mqtt-packet (baseline)' : 'with mqtt-packet swapped for mqtt-wire-compat'}`);
@@ -83,22 +88,23 @@ for (let m = re.exec(suite.stdout); m !== null; m = re.exec(suite.stdout)) {
 let failed = suite.status !== 0 && failures.length === 0;
 let baseline;
 for (const f of failures) {
-  if (runOne(project, f)) {
-    console.log(`  ${f.name} (${f.file}): passed when run again by itself`);
+  const again = runOne(project, f);
+  if (again > 0) {
+    console.log(`  ${f.name} (${f.file}): passed when run again by itself (try ${again})`);
     continue;
   }
   if (baselineOnly) {
-    console.log(`  ${f.name} (${f.file}): failed again`);
+    console.log(`  ${f.name} (${f.file}): failed again, three times`);
     failed = true;
     continue;
   }
   baseline ??= await setUp(false);
-  const onMqttPacket = runOne(baseline, f) || runOne(baseline, f);
-  if (onMqttPacket) {
-    console.log(`  ${f.name} (${f.file}): FAILED again, and passes on mqtt-packet`);
+  const onMqttPacket = runOne(baseline, f);
+  if (onMqttPacket > 0) {
+    console.log(`  ${f.name} (${f.file}): FAILED again three times, and passes on mqtt-packet (try ${onMqttPacket})`);
     failed = true;
   } else {
-    console.log(`  ${f.name} (${f.file}): failed again, and fails on mqtt-packet too (by itself, twice): not a difference`);
+    console.log(`  ${f.name} (${f.file}): failed again three times, and three times on mqtt-packet too: not a difference`);
   }
 }
 if (!keep && !failed) for (const d of dirs) rmSync(d, { recursive: true, force: true });
