@@ -160,9 +160,9 @@ function resolve(packet: PacketInput, options: EncodeOptions | undefined): Resol
 }
 
 /** An encoder's refusal as `invalid-packet` (or `packet-too-large`), labelled with the packet type once known. */
-function refused(e: unknown, what: string, r: Resolved | undefined): MqttError {
+function refused(e: unknown, what: string, type: PacketType | undefined, version: ProtocolVersion | undefined): MqttError {
   const err = asInvalidPacket(e, what);
-  return r === undefined ? err : annotate(err, err.offset, r.type, r.version);
+  return type === undefined ? err : annotate(err, err.offset, type, version);
 }
 
 function planPacket(packet: PacketInput, type: PacketType, version: ProtocolVersion): Plan {
@@ -210,7 +210,7 @@ export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array
     }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw refused(e, 'encode', r);
+    throw refused(e, 'encode', r?.type, r?.version);
   }
   const buf = new Uint8Array(size);
   writeFrame(plan, r.type, new Writer(buf, 0));
@@ -224,7 +224,7 @@ export function encodedLength(packet: PacketInput, options?: EncodeOptions): num
     r = resolve(packet, options);
     return frameSize(planPacket(packet, r.type, r.version), r.type, r.maximumPacketSize);
   } catch (e) {
-    throw refused(e, 'encodedLength', r);
+    throw refused(e, 'encodedLength', r?.type, r?.version);
   }
 }
 
@@ -259,7 +259,7 @@ function into(packet: PacketInput, target: Uint8Array, offset: number, options: 
     }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw refused(e, what, r);
+    throw refused(e, what, r?.type, r?.version);
   }
   const room = uint8Length(target);
   if (room < 0) throw invalidPacket(undefined, `${what} target must be a Uint8Array, got ${describe(target)}`);

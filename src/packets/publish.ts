@@ -17,6 +17,7 @@ import { ruleAt } from '../rules.js';
 import type { ProtocolVersion, PublishPacket, PublishProperties } from '../types.js';
 import { binaryLength, plainView, uint8Length } from '../wire/bytes.js';
 import type { Reader } from '../wire/reader.js';
+import { plainTopic } from '../wire/utf8.js';
 import { VARINT_MAX, varintSize, type Writer } from '../wire/writer.js';
 import { checkBoolean, checkPacketId, readPacketId, refuseV5Properties, topicNameProblem, topicNameSize, type PacketCodec, type Plan } from './common.js';
 
@@ -49,6 +50,55 @@ function read(r: Reader, flags: number): PublishPacket {
     if (problem !== undefined) throw protocolError(problem[0], problem[1], topicAt, problem[2]);
   }
   const payload = r.rest();
+  let packet: PublishPacket;
+  if (qos === 0) packet = { type: 'publish', topic, payload, qos, retain, dup };
+  else packet = { type: 'publish', topic, payload, qos: qos as 1 | 2, retain, dup, packetId };
+  if (properties !== undefined) packet.properties = properties;
+  return packet;
+}
+
+/**
+ * The decoder's hot path for a PUBLISH inside a chunk: the plain shape (a short ASCII topic, see `plainTopic`)
+ * read with no per-field names and no Reader for the fixed fields; undefined for anything else, and the caller
+ * decodes the frame again with `read`, which accepts every valid PUBLISH and names the fault of an invalid one.
+ * At 5.0 the properties are read by `readProperties` through `r` (set to the frame), which may throw: the caller
+ * then decodes again with `read` too. Payloads are views made as `Reader.bytes` makes them.
+ */
+export function readPublishPlain(
+  r: Reader,
+  v5: boolean,
+  buf: Uint8Array,
+  first: number,
+  bodyStart: number,
+  end: number,
+  backing: ArrayBufferLike | undefined,
+  base: number,
+): PublishPacket | undefined {
+  const qos = (first >> 1) & 3;
+  const dup = (first & 8) !== 0;
+  if (qos === 3 || (dup && qos === 0)) return undefined;
+  let p = bodyStart + 2;
+  if (p > end) return undefined;
+  const n = (buf[p - 2]! << 8) | buf[p - 1]!;
+  if (p + n > end) return undefined;
+  const topic = plainTopic(buf, p, n);
+  if (topic === undefined) return undefined;
+  p += n;
+  let packetId = 0;
+  if (qos !== 0) {
+    if (p + 2 > end) return undefined;
+    packetId = (buf[p]! << 8) | buf[p + 1]!;
+    if (packetId === 0) return undefined;
+    p += 2;
+  }
+  let properties: PublishProperties | undefined;
+  if (v5) {
+    r.pos = p;
+    properties = readProperties(r, Ctx.Publish) as PublishProperties | undefined;
+    p = r.pos;
+  }
+  const payload = backing !== undefined ? new Uint8Array(backing, base + p, end - p) : buf.subarray(p, end);
+  const retain = (first & 1) !== 0;
   let packet: PublishPacket;
   if (qos === 0) packet = { type: 'publish', topic, payload, qos, retain, dup };
   else packet = { type: 'publish', topic, payload, qos: qos as 1 | 2, retain, dup, packetId };

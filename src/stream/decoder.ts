@@ -9,6 +9,7 @@ import { ruleAt } from '../rules.js';
 import { strictFault, type StrictOptions } from '../strict.js';
 import type { Packet, ProtocolVersion } from '../types.js';
 import { uint8Length } from '../wire/bytes.js';
+import { readPublishPlain } from '../packets/publish.js';
 import { Reader } from '../wire/reader.js';
 import { StreamHead, withSniffNote } from '../sniff.js';
 import { FrameCursor, checkMaxPacketSize } from './splitter.js';
@@ -65,6 +66,8 @@ export class PacketDecoder {
   readonly #strict: StrictOptions | undefined;
   #version: ProtocolVersion;
   #seenConnect = false;
+  /** No option needs a look at decoded packets (role, Topic Alias Maximum, optional checks): `#accept` is skipped. */
+  readonly #plain: boolean;
   /** The stream's first bytes until the first packet is delivered: an error before that says what they look like. */
   #head: StreamHead | undefined = new StreamHead();
   /** True during `push`/`end`: a call from inside `onPacket` is refused rather than corrupting the state. */
@@ -90,6 +93,7 @@ export class PacketDecoder {
         ? { strictStrings: strictStrings === true, checkPayloadFormat: checkPayloadFormat === true }
         : undefined;
     this.#cursor = new FrameCursor(checkMaxPacketSize(maxPacketSize, 'PacketDecoder'), this.#version);
+    this.#plain = role === undefined && this.#topicAliasMaximum < 0 && this.#strict === undefined;
   }
 
   /** The protocol level packets are decoded at now: the given one, or the first delivered CONNECT's. */
@@ -161,11 +165,13 @@ export class PacketDecoder {
     const cursor = this.#cursor;
     const reader = this.#reader;
     const packets: Packet[] = [];
+    // PUBLISH frames take the fast path (readPublishPlain) when nothing else is asked of them
+    const fast = this.#plain && !this.#copy;
     let lastBuf: Uint8Array | undefined;
     let backing: ArrayBufferLike | undefined;
     let base = 0;
     for (;;) {
-      let packet: Packet;
+      let packet: Packet | undefined;
       try {
         if (!cursor.next()) return packets;
         const buf = cursor.buf;
@@ -175,9 +181,26 @@ export class PacketDecoder {
           backing = Object.getPrototypeOf(buf) === Uint8Array.prototype ? buf.buffer : undefined;
           base = buf.byteOffset;
         }
-        reader.backing = backing;
-        reader.base = base;
-        packet = this.#decode(cursor, reader);
+        const first = buf[cursor.start]!;
+        if (fast && first >> 4 === 3) {
+          if (this.#version === 5) {
+            reader.reset(buf, cursor.start, cursor.bodyStart, cursor.end, 5, 'PUBLISH', false);
+            try {
+              packet = readPublishPlain(reader, true, buf, first, cursor.bodyStart, cursor.end, backing, base);
+            } catch {
+              // a fault in the properties: decoded again below, which locates and names it
+              packet = undefined;
+            }
+            reader.release();
+          } else {
+            packet = readPublishPlain(reader, false, buf, first, cursor.bodyStart, cursor.end, backing, base);
+          }
+        }
+        if (packet === undefined) {
+          reader.backing = backing;
+          reader.base = base;
+          packet = this.#decode(cursor, reader);
+        }
       } catch (e) {
         const err = e as MqttError;
         err.packets ??= packets;
@@ -194,14 +217,16 @@ export class PacketDecoder {
     let packet: Packet;
     const version = this.#version;
     try {
-      packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy);
+      // a frame gathered from pieces is already the decoder's own fresh array: its fields stay views of it, so
+      // `copy` costs no second copy of a payload spread over chunks (test/copies.test.ts counts them)
+      packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy && !cursor.gathered);
     } catch (e) {
       const err = e instanceof MqttError ? e : malformed(undefined, String(e), 0);
       const located = annotate(err, cursor.at + (err.offset ?? 0), undefined, version);
       throw cursor.fail(cursor.at === 0 ? withSniffNote(located, this.#head?.bytes()) : located);
     }
     try {
-      this.#accept(packet);
+      if (!this.#plain) this.#accept(packet);
     } catch (e) {
       const err = e as MqttError;
       const level = packet.type === 'connect' ? packet.protocolVersion : version;
