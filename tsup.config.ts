@@ -10,6 +10,9 @@ export default defineConfig([
     target: 'es2022',
     platform: 'neutral',
     external: ['fast-check'],
+    // CommonJS too shares one copy of the core between the entries, so that an MqttError thrown through
+    // mqtt-wire/compat or mqtt-wire/arbitraries is `instanceof` the MqttError of mqtt-wire
+    splitting: true,
   },
   {
     // the swap package for npm `overrides` (packages/mqtt-wire-compat): mqtt-wire/compat in one CommonJS file, as

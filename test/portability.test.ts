@@ -188,11 +188,20 @@ describe('package exports', () => {
     expect(runNode(['-e', script("const a = require('mqtt-wire/arbitraries')")])).toBe('true 50');
   });
 
+  it('one MqttError class for every entry, in both module systems: an error from mqtt-wire/compat is instanceof it', () => {
+    const script = (load: (entry: string) => string): string =>
+      `const m = ${load('mqtt-wire')}; const c = ${load('mqtt-wire/compat')}; const a = ${load('mqtt-wire/arbitraries')};` +
+      `const p = c.parser({ protocolVersion: 4 }); let e; p.on('error', (x) => { e = x; }); p.parse(new Uint8Array([0x36, 3, 0, 1, 0x61]));` +
+      `console.log(e instanceof m.MqttError, e.rule, typeof a.packetArbitrary);`;
+    expect(runNode(['-e', script((e) => `require('${e}')`)])).toBe('true MQTT-3.3.1-4 function');
+    expect(runNode(['--input-type=module', '-e', script((e) => `await import('${e}')`)])).toBe('true MQTT-3.3.1-4 function');
+  });
+
   it('package.json is exported and names the entries with types first', async () => {
     const pkg = (await import('../package.json', { with: { type: 'json' } })).default as {
       exports: Record<string, Record<string, Record<string, string>> | string>;
     };
-    for (const entry of ['.', './arbitraries']) {
+    for (const entry of ['.', './arbitraries', './compat']) {
       const conditions = pkg.exports[entry] as Record<string, Record<string, string>>;
       for (const kind of ['import', 'require']) expect(Object.keys(conditions[kind]!)[0]).toBe('types');
     }
