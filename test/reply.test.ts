@@ -253,3 +253,12 @@ describe('toVersion', () => {
     expect(thrown(() => toVersion({ type: 'nope' } as unknown as Packet, 4)).code).toBe('invalid-packet');
   });
 });
+
+describe('a CONNECT refused at its fixed header', () => {
+  it('a Remaining Length of five bytes still names the packet: a 5.0 reply is CONNACK 0x81', () => {
+    const e = thrown(() => new PacketDecoder().push(fromHex('10ffffffff7f')));
+    expect([e.code, e.rule, e.packetType]).toEqual(['malformed-packet', 'U311-2.2.3-1', 'connect']);
+    expect(replyFor(e, { version: 5, connackSent: false })).toEqual({ type: 'connack', sessionPresent: false, reasonCode: 0x81 });
+    expect(replyFor(e, { version: 4, connackSent: false })).toBeUndefined();
+  });
+});

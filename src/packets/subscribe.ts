@@ -24,8 +24,9 @@ export interface SubscribePlan extends Plan {
   packetId: number;
   v5: boolean;
   props: PropertiesPlan | undefined;
-  /** Topic Filter, Subscription Options byte, Topic Filter, … */
-  entries: (string | number)[];
+  filters: string[];
+  /** The Subscription Options byte of each filter. */
+  options: Uint8Array;
 }
 
 function read(r: Reader): SubscribePacket {
@@ -84,48 +85,51 @@ function size(p: SubscribePacket, version: ProtocolVersion): SubscribePlan {
   if (!Array.isArray(subscriptions)) throw invalidPacket(undefined, `SUBSCRIBE subscriptions must be an array, got ${describe(subscriptions)}`);
   const n = subscriptions.length;
   if (n === 0) throw invalidPacket(ruleAt('subscribeEmpty', version), 'SUBSCRIBE needs at least one subscription', 0x82);
-  const entries: (string | number)[] = [];
+  const filters: string[] = new Array<string>(n);
+  const options = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const s: unknown = subscriptions[i];
     if (typeof s !== 'object' || s === null) throw invalidPacket(undefined, `SUBSCRIBE subscriptions[${i}] must be an object, got ${describe(s)}`);
     const { topicFilter, qos, noLocal, retainAsPublished, retainHandling } = s as Subscription;
     length += topicFilterSize(topicFilter, 'SUBSCRIBE', version) + 1;
-    const what = `SUBSCRIBE subscriptions[${i}] ('${topicFilter}')`;
+    // the subscription's name for messages, built only for an error (per filter, it was most of the work)
+    const what = (): string => `SUBSCRIBE subscriptions[${i}] ('${topicFilter}')`;
     if (qos === (3 as number)) {
-      throw v5 ? invalidPacket('U5-3.8.3.1-1', `${what} qos is 3`, 0x82) : invalidPacket('MQTT-3.8.3-4', `${what} qos is 3`, 0x81);
+      throw v5 ? invalidPacket('U5-3.8.3.1-1', `${what()} qos is 3`, 0x82) : invalidPacket('MQTT-3.8.3-4', `${what()} qos is 3`, 0x81);
     }
-    let options: number = checkQos(qos, `${what} qos`);
-    const nl = checkBoolean(noLocal, `${what} noLocal`, false);
-    const rap = checkBoolean(retainAsPublished, `${what} retainAsPublished`, false);
+    let byte: number = qos === 0 || qos === 1 || qos === 2 ? qos : checkQos(qos, `${what()} qos`);
+    const nl = noLocal === undefined || noLocal === false ? false : checkBoolean(noLocal, `${what()} noLocal`, false);
+    const rap = retainAsPublished === undefined || retainAsPublished === false ? false : checkBoolean(retainAsPublished, `${what()} retainAsPublished`, false);
     if (retainHandling !== undefined && retainHandling !== 0 && retainHandling !== 1 && retainHandling !== 2) {
-      throw invalidPacket(ruleAt('retainHandling', version), `${what} retainHandling must be 0, 1 or 2, got ${describe(retainHandling)}`, v5 ? 0x82 : 0x81);
+      throw invalidPacket(ruleAt('retainHandling', version), `${what()} retainHandling must be 0, 1 or 2, got ${describe(retainHandling)}`, v5 ? 0x82 : 0x81);
     }
     const rh = retainHandling ?? 0;
     if (v5) {
       if (nl && isSharedFilter(topicFilter)) {
-        throw invalidPacket('MQTT-3.8.3-4', `${what} noLocal may not be set on a Shared Subscription`, 0x82);
+        throw invalidPacket('MQTT-3.8.3-4', `${what()} noLocal may not be set on a Shared Subscription`, 0x82);
       }
-      options |= (nl ? 4 : 0) | (rap ? 8 : 0) | (rh << 4);
+      byte |= (nl ? 4 : 0) | (rap ? 8 : 0) | (rh << 4);
     } else if (nl || rap || rh !== 0) {
       // they would set bits of the Requested QoS byte that 3.1.1 reserves (MQTT-3.8.3-4)
       throw invalidPacket(
         'MQTT-3.8.3-4',
-        `${what} noLocal, retainAsPublished and retainHandling exist only in MQTT 5.0 (encoding for protocol level ${version})`,
+        `${what()} noLocal, retainAsPublished and retainHandling exist only in MQTT 5.0 (encoding for protocol level ${version})`,
         0x81,
       );
     }
-    entries.push(topicFilter, options);
+    filters[i] = topicFilter;
+    options[i] = byte;
   }
-  return { first: 0x82, length, packetId, v5, props, entries };
+  return { first: 0x82, length, packetId, v5, props, filters, options };
 }
 
 function write(s: SubscribePlan, w: Writer): void {
   w.u16(s.packetId);
   if (s.v5) writeProperties(w, s.props);
-  const e = s.entries;
-  for (let i = 0; i < e.length; i += 2) {
-    w.utf8(e[i] as string);
-    w.u8(e[i + 1] as number);
+  const { filters, options } = s;
+  for (let i = 0; i < filters.length; i++) {
+    w.utf8(filters[i]!);
+    w.u8(options[i]!);
   }
 }
 

@@ -154,7 +154,7 @@ export class FrameCursor {
           const head = new Uint8Array(Math.min(held + len - pos, 5));
           head.set(this.#staging!.subarray(0, held));
           head.set(chunk.subarray(pos, pos + head.length - held), held);
-          const rl = readRemainingLength(head, 1, head.length, this.version, base + pos - held);
+          const rl = this.#remainingLength(head, 1, head.length, base + pos - held);
           if (rl === NEED_MORE) {
             this.#holdRest(chunk, pos);
             continue;
@@ -172,7 +172,7 @@ export class FrameCursor {
         this.#pos = pos + missing;
         return this.#found(frame, 0, this.#headerSize, frame.length, frameAt, true);
       }
-      const rl = readRemainingLength(chunk, pos + 1, len, this.version, base);
+      const rl = this.#remainingLength(chunk, pos + 1, len, base);
       if (rl === NEED_MORE) {
         this.#holdRest(chunk, pos);
         continue;
@@ -284,6 +284,16 @@ export class FrameCursor {
     this.#held = 0;
     this.#need = -1;
     return frame;
+  }
+
+  /** readRemainingLength, its errors told the packet type of the frame (the byte before the length). */
+  #remainingLength(buf: Uint8Array, pos: number, end: number, streamOffset: number): number {
+    try {
+      return readRemainingLength(buf, pos, end, this.version, streamOffset);
+    } catch (e) {
+      const err = e as MqttError;
+      throw annotate(err, err.offset, PACKET_TYPE_INFO[buf[pos - 1]! >> 4]?.type, this.version);
+    }
   }
 
   #checkSize(size: number, first: number, at: number): number {
