@@ -36,16 +36,16 @@ describe('bundle size (esbuild --minify + gzip)', () => {
     expect(decodeOnly.gzip).toBeLessThan(full.gzip * 0.6);
   });
 
-  // The target was 12 KB for the whole codec; it is not met (16.4 KB when this test was written, 22.5 KB once the
+  // The target was 12 KB for the whole codec; it is not met (16.4 KB when this test was written, 24.3 KB once the
   // second release added options checks, replyFor/toVersion, the one-record-per-packet encoder, the one-pass
-  // property encoder and FrameWriter). About a third of the minified bytes are error messages, which name the
-  // packet, field and rule and must stay as they are, and the rest is the checks themselves: see the README
-  // (Performance). `dissect` (the inspection pass, its field names and notes) adds about 6 KB; it tree-shakes away
-  // for a user who does not import it (the decode-only bundle above has none of it), so its share comes on top.
-  // This ceiling stops unnoticed growth meanwhile.
-  it('the full codec (every export of src/index.ts) stays under 23 KB, plus 7 KB for dissect', async () => {
+  // property encoder, the PUBLISH fast paths, FrameWriter and wrong-protocol sniffing). About a third of the
+  // minified bytes are error messages, which name the packet, field and rule and must stay as they are, and the
+  // rest is the checks themselves: see docs/performance.md. `dissect` (the inspection pass, its field names and
+  // notes) adds about 6.5 KB; it tree-shakes away for a user who does not import it (the decode-only bundle above
+  // has none of it), so its share comes on top. This ceiling stops unnoticed growth meanwhile.
+  it('the full codec (every export of src/index.ts) stays under 25 KB, plus 7 KB for dissect', async () => {
     const full = await minGzip("export * from './src/index.ts';");
-    expect(full.gzip).toBeLessThan(30 * 1024);
+    expect(full.gzip).toBeLessThan(32 * 1024);
     // no Node built-in can have been bundled in: the build above is platform-neutral and would have failed
     expect(full.code).not.toMatch(/\bBuffer\b/);
   });
