@@ -250,7 +250,7 @@ export function readProperties(r: Reader, ctx: Ctx): Properties | undefined {
   }
   const outerEnd = r.end;
   r.end = end; // a property value may not run past the property block
-  const props: Record<string, unknown> = {};
+  const props: Properties = {};
   // identifiers seen so far, one bit each (all are under 64): a duplicate test without reading `props` by key
   let seenLow = 0;
   let seenHigh = 0;
@@ -270,9 +270,15 @@ export function readProperties(r: Reader, ctx: Ctx): Properties | undefined {
       const err = def.check(value as number | string, ctx, at);
       if (err !== undefined) throw err;
     }
-    if ((def.repeats & ctx) !== 0) {
-      const list = props[def.listKey] as unknown[] | undefined;
-      if (list === undefined) props[def.listKey] = [value];
+    if (id === 0x26) {
+      // User Property, the list nearly every 5.0 packet that has properties carries: a constant key (see `store`)
+      const list = props.userProperties;
+      if (list === undefined) props.userProperties = [value as [string, string]];
+      else list.push(value as [string, string]);
+    } else if ((def.repeats & ctx) !== 0) {
+      const lists = props as Record<string, unknown[] | undefined>;
+      const list = lists[def.listKey];
+      if (list === undefined) lists[def.listKey] = [value];
       else list.push(value);
     } else {
       const bit = 1 << (id & 31);
@@ -281,12 +287,52 @@ export function readProperties(r: Reader, ctx: Ctx): Properties | undefined {
       }
       if (id < 32) seenLow |= bit;
       else seenHigh |= bit;
-      props[def.key] = value;
+      store(props, id, def.key, value);
     }
   }
   r.end = outerEnd;
-  return props as Properties;
+  return props;
 }
+
+/**
+ * `props[key] = value` for the property `id`, by a store of a constant key for the properties PUBLISH carries: a
+ * keyed store with the key in a variable is megamorphic across the table's keys, and was the costliest line of
+ * reading a 5.0 PUBLISH's properties (line profile of bench w3). The keys are the table's (test/tables.test.ts).
+ */
+function store(props: Properties, id: number, key: string, value: unknown): void {
+  switch (id) {
+    case 0x01:
+      props.payloadFormatIndicator = value as number;
+      return;
+    case 0x02:
+      props.messageExpiryInterval = value as number;
+      return;
+    case 0x03:
+      props.contentType = value as string;
+      return;
+    case 0x08:
+      props.responseTopic = value as string;
+      return;
+    case 0x09:
+      props.correlationData = value as Uint8Array;
+      return;
+    case 0x23:
+      props.topicAlias = value as number;
+      return;
+    default:
+      (props as Record<string, unknown>)[key] = value;
+  }
+}
+
+/** The identifiers `store` writes with a constant key, and those keys (held to PROPERTY_TABLE by a test). */
+export const STORED_KEYS: Readonly<Record<number, keyof Properties>> = {
+  0x01: 'payloadFormatIndicator',
+  0x02: 'messageExpiryInterval',
+  0x03: 'contentType',
+  0x08: 'responseTopic',
+  0x09: 'correlationData',
+  0x23: 'topicAlias',
+};
 
 /**
  * Reads one property value. The common case is read inline without building the field name for messages (that

@@ -129,3 +129,11 @@ describe('the property types come from the table', () => {
     expectTypeOf<PublishProperties['subscriptionIdentifiers']>().toEqualTypeOf<number[] | undefined>();
   });
 });
+
+describe('the decoder\'s constant-key stores match the table', () => {
+  it('each identifier stored with a constant key is the table\'s key for it, and 0x26 is userProperties', async () => {
+    const { STORED_KEYS } = await import('../src/properties.js');
+    for (const [id, key] of Object.entries(STORED_KEYS)) expect([id, key]).toEqual([id, PROPERTY_TABLE.find((d) => d.id === Number(id))!.key]);
+    expect(PROPERTY_TABLE.find((d) => d.id === 0x26)!.key).toBe('userProperties');
+  });
+});
