@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', arbitraries: 'src/arbitraries.ts' },
+    entry: { index: 'src/index.ts', arbitraries: 'src/arbitraries.ts', cases: 'src/cases.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

@@ -717,3 +717,18 @@ function applyMutation(original: Uint8Array, m: FrameMutation): Uint8Array {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Labelled malformed cases and connection scripts, for fuzzing receivers (src/fuzz)
+
+export {
+  conformanceCases,
+  type CaseOptions,
+  type CaseTarget,
+  type CaseVersion,
+  type DecoderNeeds,
+  type EncoderCase,
+  type FrameCase,
+  type MalformedCase,
+} from './fuzz/cases.js';
+export { malformedFrameArbitrary } from './fuzz/malformed.js';
