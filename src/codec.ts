@@ -1,319 +1,243 @@
-// The four verbs of the codec: decode one frame; encode, size or write one packet.
+// The four verbs of the codec: decode one frame; encode, size or write one packet. Every packet type goes through
+// its record in packets/table.ts; PUBLISH, the packet sent most, is called directly on the encode paths.
 
-import { MqttError, asInvalidPacket, invalidPacket, malformed } from './errors.js';
+import { MqttError, annotate, asInvalidPacket, invalidPacket, malformed, tooLarge } from './errors.js';
+import { OptionKeys } from './options.js';
+import { PACKET_TYPE_INFO, packetName } from './packet-types.js';
+import type { Plan } from './packets/common.js';
+import { publish, readPublish, type PublishPlan } from './packets/publish.js';
+import { CODECS, READ_BY_ID } from './packets/table.js';
 import { describe } from './properties.js';
-import { ackSize, readAck, writeAck } from './packets/ack.js';
-import { connackSize, readConnack, writeConnack } from './packets/connack.js';
-import { connectSize, readConnect, writeConnect } from './packets/connect.js';
-import { authSize, disconnectSize, readAuth, readDisconnect, writeAuth, writeDisconnect } from './packets/disconnect.js';
-import { publishFlags, publishSize, readPublish, writePublish } from './packets/publish.js';
-import { readSuback, readSubscribe, subackSize, subscribeSize, writeSuback, writeSubscribe } from './packets/subscribe.js';
-import { readUnsuback, readUnsubscribe, unsubackSize, unsubscribeSize, writeUnsuback, writeUnsubscribe } from './packets/unsubscribe.js';
-import {
-  PACKET_TYPE_ID,
-
-  type DecodeOptions,
-  type EncodeOptions,
-  type Packet,
-  type ProtocolVersion,
-} from './types.js';
+import { ruleAt } from './rules.js';
+import type { DecodeOptions, EncodeOptions, Packet, PacketInput, PacketType, ProtocolVersion, PublishPacket } from './types.js';
+import { plainView, uint8Length } from './wire/bytes.js';
 import { Reader } from './wire/reader.js';
-import { NEED_MORE, headerSize, readRemainingLength } from './wire/remaining-length.js';
+import { NEED_MORE, readRemainingLength } from './wire/remaining-length.js';
 import { VARINT_MAX, Writer, varintSize } from './wire/writer.js';
-
-/** Fixed-header flags each packet type must carry (MQTT-2.2.2-1 / MQTT-2.1.3-1); PUBLISH (index 3) uses its own. */
-const FIXED_FLAGS = [0, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
-const UPPER = ['', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH'];
-/** Where a packet has its own numbered flags rule, its id; otherwise the general one applies. */
-const FLAG_RULE: Record<number, string> = { 6: 'MQTT-3.6.1-1', 8: 'MQTT-3.8.1-1', 10: 'MQTT-3.10.1-1', 14: 'MQTT-3.14.1-1', 15: 'MQTT-3.15.1-1' };
 
 export interface DecodeFrameOptions extends DecodeOptions {
   /** Copy binary fields out of the frame instead of returning views into it. */
   copy?: boolean;
 }
 
+const DECODE_OPTIONS = new OptionKeys('decode', ['version', 'copy']);
+const ENCODE_OPTIONS = new OptionKeys('encode', ['version', 'maximumPacketSize']);
+
+/** A protocol level given as an option: 3, 4 or 5. */
+export function checkVersion(v: unknown, where: string): ProtocolVersion {
+  if (v !== 3 && v !== 4 && v !== 5) throw new MqttError('unsupported-protocol-version', `${where}: version ${describe(v)} is not 3, 4 or 5`);
+  return v;
+}
+
+/**
+ * The Reader `decode` uses, reset per frame: a fresh one per packet was a measurable share of decoding small
+ * packets (bench w1). A decode that starts while it is busy (from code a hostile Uint8Array subclass runs) takes a
+ * fresh one, so calls never share a half-done Reader.
+ */
+const shared = new Reader();
+
 /**
  * Decodes exactly one whole frame. Throws `MqttError` for anything else: a truncated frame, bytes left over,
  * or any broken rule. A CONNECT decodes by its own protocol level; other packets by `options.version` (default 4).
  */
 export function decode(frame: Uint8Array, options?: DecodeFrameOptions): Packet {
-  if (!(frame instanceof Uint8Array)) throw malformed(undefined, `decode expects a Uint8Array, got ${describe(frame)}`, 0);
-  const version = options?.version ?? 4;
-  if (version !== 3 && version !== 4 && version !== 5) {
-    throw new MqttError('unsupported-protocol-version', `decode: version ${describe(version)} is not 3, 4 or 5`);
+  let version: ProtocolVersion = 4;
+  let copy = false;
+  if (options !== undefined) {
+    DECODE_OPTIONS.check(options);
+    const { version: v, copy: c } = options;
+    if (v !== undefined) version = checkVersion(v, 'decode');
+    copy = c === true;
   }
-  const end = frame.length;
-  if (end < 2) throw malformed(version === 5 ? 'U5-2-1' : 'U311-2-1', `frame of ${end} byte(s) is shorter than a fixed header`, end);
-  const remainingLength = readRemainingLength(frame, 1, end, version === 5);
-  if (remainingLength === NEED_MORE) throw malformed(version === 5 ? 'U5-2-1' : 'U311-2-1', 'frame ends inside the Remaining Length', end);
-  const start = headerSize;
-  if (start + remainingLength !== end) {
+  const end = uint8Length(frame);
+  if (end < 0) throw malformed(undefined, `decode expects a Uint8Array, got ${describe(frame)}`, 0);
+  if (end < 2) throw malformed(ruleAt('frameFill', version), `frame of ${end} byte(s) is shorter than a fixed header`, end);
+  const remainingLength = readRemainingLength(frame, 1, end, version);
+  if (remainingLength === NEED_MORE) throw malformed(ruleAt('frameFill', version), 'frame ends inside the Remaining Length', end);
+  const bodyStart = 1 + varintSize(remainingLength);
+  if (bodyStart + remainingLength !== end) {
     throw malformed(
-      version === 5 ? 'U5-2-1' : 'U311-2-1',
-      start + remainingLength > end
-        ? `frame is truncated: Remaining Length ${remainingLength} but ${end - start} byte(s) follow the header`
-        : `${end - start - remainingLength} byte(s) follow the end of the frame (Remaining Length ${remainingLength})`,
-      Math.min(end, start + remainingLength),
+      ruleAt('frameFill', version),
+      bodyStart + remainingLength > end
+        ? `frame is truncated: Remaining Length ${remainingLength} but ${end - bodyStart} byte(s) follow the header`
+        : `${end - bodyStart - remainingLength} byte(s) follow the end of the frame (Remaining Length ${remainingLength})`,
+      Math.min(end, bodyStart + remainingLength),
     );
   }
-  return decodeBody(frame, frame[0]!, start, end, version, options?.copy === true);
+  const r = shared.busy ? new Reader() : shared;
+  return decodeFrame(r, frame, 0, bodyStart, end, version, copy);
 }
 
 /**
- * The one Reader every decode uses, reset per frame: a fresh one per packet was a measurable share of decoding small
- * packets (bench w1). Safe because decoding is synchronous and no packet module keeps its Reader.
+ * Decodes the frame at `buf[start, end)` whose body starts at `bodyStart`, with `r` (the caller's Reader, set up
+ * for `buf`'s backing store if it likes). Errors carry offsets relative to the frame, the packet type and the
+ * protocol level (for a CONNECT, the one it claimed). The Reader lets go of `buf` before returning.
  */
-const reader = new Reader(new Uint8Array(0), 0, 0, 4, '');
-
-/** Decodes the body of a frame whose fixed header the caller has parsed (the splitter's path). */
-export function decodeBody(
+export function decodeFrame(
+  r: Reader,
   buf: Uint8Array,
-  first: number,
   start: number,
+  bodyStart: number,
   end: number,
   version: ProtocolVersion,
   copy: boolean,
-  backing?: ArrayBufferLike,
-  base = 0,
 ): Packet {
+  const first = buf[start]!;
   const typeId = first >> 4;
+  const info = PACKET_TYPE_INFO[typeId];
+  if (info === undefined || (info.since === 5 && version !== 5)) {
+    const what = info === undefined ? 'packet type 0 is reserved' : `packet type 15 (AUTH) does not exist before MQTT 5.0 (protocol level ${version})`;
+    throw annotate(malformed(ruleAt('reservedType', version), what, 0), 0, undefined, version);
+  }
   const flags = first & 0x0f;
-  if (typeId === 0 || (typeId === 15 && version !== 5)) {
-    throw malformed(
-      version === 5 ? 'U5-2.1.2-1' : 'U311-2.2.1-1',
-      typeId === 0 ? 'packet type 0 is reserved' : `packet type 15 (AUTH) does not exist before MQTT 5.0 (protocol level ${version})`,
+  if (info.flags !== -1 && flags !== info.flags) {
+    throw annotate(
+      malformed(
+        info.flagsRule ?? ruleAt('fixedFlags', version),
+        `${info.name} fixed-header flags are ${bits4(flags)}, must be ${bits4(info.flags)}`,
+        0,
+      ),
       0,
+      info.type,
+      version,
     );
   }
-  const name = UPPER[typeId]!;
-  if (typeId !== 3 && flags !== FIXED_FLAGS[typeId]) {
-    throw malformed(
-      FLAG_RULE[typeId] ?? (version === 5 ? 'MQTT-2.1.3-1' : 'MQTT-2.2.2-1'),
-      `${name} fixed-header flags are ${flags.toString(2).padStart(4, '0')}, must be ${FIXED_FLAGS[typeId]!.toString(2).padStart(4, '0')}`,
-      0,
-    );
-  }
-  const r = reader;
-  r.buf = buf;
-  r.pos = start;
-  r.end = end;
-  r.version = version;
-  r.packet = name;
-  r.copy = copy;
-  r.backing = backing;
-  r.base = base;
+  r.reset(buf, start, bodyStart, end, version, info.name, copy);
+  r.busy = true;
   try {
-    return readBody(r, typeId, flags);
+    // PUBLISH called directly: a call site V8 can inline, as the array's shared one is not (w1 decode)
+    return typeId === 3 ? readPublish(r, flags) : READ_BY_ID[typeId]!(r, flags);
+  } catch (e) {
+    throw located(e, r, info.type);
   } finally {
-    // the Reader outlives the call: it must not keep the caller's bytes (up to maxPacketSize) reachable
-    r.buf = NO_BYTES;
-    r.backing = undefined;
+    r.release();
   }
 }
 
-const NO_BYTES = new Uint8Array(0);
+function bits4(n: number): string {
+  return n.toString(2).padStart(4, '0');
+}
 
-function readBody(r: Reader, typeId: number, flags: number): Packet {
-  switch (typeId) {
-    case 3:
-      return readPublish(r, flags);
-    case 1:
-      return readConnect(r);
-    case 2:
-      return readConnack(r);
-    case 4:
-      return readAck(r, 'puback');
-    case 5:
-      return readAck(r, 'pubrec');
-    case 6:
-      return readAck(r, 'pubrel');
-    case 7:
-      return readAck(r, 'pubcomp');
-    case 8:
-      return readSubscribe(r);
-    case 9:
-      return readSuback(r);
-    case 10:
-      return readUnsubscribe(r);
-    case 11:
-      return readUnsuback(r);
-    case 12:
-      r.expectEnd();
-      return { type: 'pingreq' };
-    case 13:
-      r.expectEnd();
-      return { type: 'pingresp' };
-    case 14:
-      return readDisconnect(r);
-    default:
-      return readAuth(r);
-  }
+/** An error from a packet reader, made relative to the frame and told which packet and level it is about. */
+function located(e: unknown, r: Reader, type: PacketType): MqttError {
+  const err = e instanceof MqttError ? e : malformed(undefined, `${r.packet}: ${e instanceof Error ? e.message : String(e)}`, r.pos);
+  const level = type === 'connect' && r.claimedLevel !== -1 ? r.claimedLevel : r.version;
+  return annotate(err, err.offset === undefined ? undefined : err.offset - r.start, type, level);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Encoding
+// Encoding: read the options once, plan the packet (every field read once and checked), then write the plan.
 
-function resolveVersion(packet: Packet, options: EncodeOptions | undefined): ProtocolVersion {
-  if (typeof packet !== 'object' || packet === null) throw invalidPacket(`packet must be an object, got ${describe(packet)}`);
-  const v = options?.version ?? (packet.type === 'connect' ? packet.protocolVersion : 4);
-  if (v !== 3 && v !== 4 && v !== 5) throw invalidPacket(`protocol version ${describe(v)} is not 3, 4 or 5`);
-  return v;
+interface Resolved {
+  type: PacketType;
+  version: ProtocolVersion;
+  maximumPacketSize: number | undefined;
 }
 
-/** Remaining Length of `packet` at `version`, validating every field (throws MqttError). */
-function bodySize(packet: Packet, version: ProtocolVersion): number {
-  switch (packet.type) {
-    case 'publish':
-      return publishSize(packet, version);
-    case 'connect':
-      return connectSize(packet, version);
-    case 'connack':
-      return connackSize(packet, version);
-    case 'puback':
-    case 'pubrec':
-    case 'pubrel':
-    case 'pubcomp':
-      return ackSize(packet, version);
-    case 'subscribe':
-      return subscribeSize(packet, version);
-    case 'suback':
-      return subackSize(packet, version);
-    case 'unsubscribe':
-      return unsubscribeSize(packet, version);
-    case 'unsuback':
-      return unsubackSize(packet, version);
-    case 'pingreq':
-    case 'pingresp':
-      return 0;
-    case 'disconnect':
-      return disconnectSize(packet, version);
-    case 'auth':
-      return authSize(packet, version);
-    default:
-      throw invalidPacket(`unknown packet type ${describe((packet as { type: unknown }).type)}`);
+/** The packet's type, the level to encode at and the receiver's limit, each read once. */
+function resolve(packet: PacketInput, options: EncodeOptions | undefined): Resolved {
+  if (typeof packet !== 'object' || packet === null) throw invalidPacket(undefined, `packet must be an object, got ${describe(packet)}`);
+  let version: unknown;
+  let maximumPacketSize: unknown;
+  if (options !== undefined) {
+    ENCODE_OPTIONS.check(options);
+    ({ version, maximumPacketSize } = options);
   }
+  const type = packet.type;
+  if (typeof type !== 'string' || !Object.hasOwn(CODECS, type)) throw invalidPacket(undefined, `unknown packet type ${describe(type)}`);
+  if (type === 'connect') {
+    // the CONNECT carries its own level: read once, and it must agree with the one asked for
+    const own = (packet as { protocolVersion: unknown }).protocolVersion;
+    if (version === undefined) version = own;
+    else if (own !== version) throw invalidPacket(undefined, `CONNECT protocolVersion ${describe(own)} differs from the encoding version ${describe(version)}`);
+  }
+  if (version === undefined) version = 4;
+  else if (version !== 3 && version !== 4 && version !== 5) throw invalidPacket(undefined, `protocol version ${describe(version)} is not 3, 4 or 5`);
+  if (maximumPacketSize !== undefined && (typeof maximumPacketSize !== 'number' || !Number.isInteger(maximumPacketSize) || maximumPacketSize < 1)) {
+    throw invalidPacket(undefined, `maximumPacketSize must be a positive integer, got ${describe(maximumPacketSize)}`);
+  }
+  return { type: type as PacketType, version: version as ProtocolVersion, maximumPacketSize: maximumPacketSize as number | undefined };
 }
 
-/**
- * MQTT-3.1.2-24 / MQTT-3.2.2-15: nothing larger than the receiver's Maximum Packet Size may be sent. Checked after
- * validation so that an invalid packet is still reported as `invalid-packet`.
- */
-function checkMaximum(size: number, packet: Packet, options: EncodeOptions | undefined): void {
-  const max = options?.maximumPacketSize;
-  if (max === undefined) return;
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
-    throw invalidPacket(`maximumPacketSize must be a positive integer, got ${describe(max)}`);
+function planPacket(packet: PacketInput, type: PacketType, version: ProtocolVersion): Plan {
+  return type === 'publish' ? publish.size(packet as PublishPacket, version) : CODECS[type].size(packet, version);
+}
+
+/** Bytes of the whole frame of a plan; refuses one over the protocol's or the receiver's limit. */
+function frameSize(plan: Plan, type: PacketType, maximumPacketSize: number | undefined): number {
+  const length = plan.length;
+  if (length > VARINT_MAX) {
+    throw invalidPacket(undefined, `${packetName(type)} needs Remaining Length ${length}, over the maximum of ${VARINT_MAX}`);
   }
-  if (size > max) {
-    throw new MqttError(
-      'packet-too-large',
-      `${packet.type.toUpperCase()} frame of ${size} bytes exceeds the receiver's Maximum Packet Size of ${max} bytes`,
-      { rule: 'MQTT-3.1.2-24' },
+  const size = 1 + varintSize(length) + length;
+  // MQTT-3.1.2-24 / MQTT-3.2.2-15: nothing larger than the receiver's Maximum Packet Size may be sent. Checked
+  // after validation so that an invalid packet is still reported as `invalid-packet`.
+  if (maximumPacketSize !== undefined && size > maximumPacketSize) {
+    throw tooLarge(
+      'MQTT-3.1.2-24',
+      `${packetName(type)} frame of ${size} bytes exceeds the receiver's Maximum Packet Size of ${maximumPacketSize} bytes`,
     );
   }
+  return size;
 }
 
-function frameSize(remainingLength: number, packet: Packet): number {
-  if (remainingLength > VARINT_MAX) {
-    throw invalidPacket(`${packet.type.toUpperCase()} needs Remaining Length ${remainingLength}, over the maximum of ${VARINT_MAX}`);
-  }
-  return 1 + varintSize(remainingLength) + remainingLength;
-}
-
-function writeFrame(packet: Packet, w: Writer, version: ProtocolVersion, remainingLength: number): void {
-  // PUBLISH, the packet sent most, skips the type-id lookup by key and the switch: +3.5% on w2 encode (pooled
-  // medians of 21 interleaved runs of each build), +2-8% on w2 encodeInto, +4% on w3 encodeInto; never slower
-  if (packet.type === 'publish') {
-    w.u8(0x30 | publishFlags(packet));
-    w.varint(remainingLength);
-    return writePublish(packet, w, version);
-  }
-  const typeId = PACKET_TYPE_ID[packet.type];
-  w.u8((typeId << 4) | FIXED_FLAGS[typeId]!);
-  w.varint(remainingLength);
-  switch (packet.type) {
-    case 'connect':
-      return writeConnect(packet, w, version);
-    case 'connack':
-      return writeConnack(packet, w, version);
-    case 'puback':
-    case 'pubrec':
-    case 'pubrel':
-    case 'pubcomp':
-      return writeAck(packet, w, version, remainingLength);
-    case 'subscribe':
-      return writeSubscribe(packet, w, version);
-    case 'suback':
-      return writeSuback(packet, w, version);
-    case 'unsubscribe':
-      return writeUnsubscribe(packet, w, version);
-    case 'unsuback':
-      return writeUnsuback(packet, w, version);
-    case 'pingreq':
-    case 'pingresp':
-      return;
-    case 'disconnect':
-      return writeDisconnect(packet, w, remainingLength);
-    case 'auth':
-      return writeAuth(packet, w, remainingLength);
-  }
+function writeFrame(plan: Plan, type: PacketType, w: Writer): void {
+  w.u8(plan.first);
+  w.varint(plan.length);
+  if (type === 'publish') publish.write(plan as PublishPlan, w);
+  else CODECS[type].write(plan, w);
 }
 
 /** Encodes one packet as one frame. Refuses (MqttError `invalid-packet`) any object the decoder would refuse. */
-export function encode(packet: Packet, options?: EncodeOptions): Uint8Array {
-  let version: ProtocolVersion;
-  let remainingLength: number;
+export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array {
+  let r: Resolved;
+  let plan: Plan;
   let size: number;
   try {
-    version = resolveVersion(packet, options);
-    remainingLength = bodySize(packet, version);
-    size = frameSize(remainingLength, packet);
+    r = resolve(packet, options);
+    plan = planPacket(packet, r.type, r.version);
+    size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
     throw asInvalidPacket(e, 'encode');
   }
-  if (options?.maximumPacketSize !== undefined) checkMaximum(size, packet, options);
   const buf = new Uint8Array(size);
-  writeFrame(packet, new Writer(buf, 0), version, remainingLength);
+  writeFrame(plan, r.type, new Writer(buf, 0));
   return buf;
 }
 
 /** The number of bytes `encode(packet, options)` produces (validating the packet as `encode` does). */
-export function encodedLength(packet: Packet, options?: EncodeOptions): number {
-  let size: number;
+export function encodedLength(packet: PacketInput, options?: EncodeOptions): number {
   try {
-    const version = resolveVersion(packet, options);
-    size = frameSize(bodySize(packet, version), packet);
+    const r = resolve(packet, options);
+    return frameSize(planPacket(packet, r.type, r.version), r.type, r.maximumPacketSize);
   } catch (e) {
     throw asInvalidPacket(e, 'encodedLength');
   }
-  if (options?.maximumPacketSize !== undefined) checkMaximum(size, packet, options);
-  return size;
 }
 
 /**
  * Writes one frame into `target` at `offset` and returns the bytes written. When the frame does not fit, or the
  * packet is invalid, it throws before writing anything.
  */
-export function encodeInto(packet: Packet, target: Uint8Array, offset = 0, options?: EncodeOptions): number {
-  let version: ProtocolVersion;
-  let remainingLength: number;
+export function encodeInto(packet: PacketInput, target: Uint8Array, offset = 0, options?: EncodeOptions): number {
+  let r: Resolved;
+  let plan: Plan;
   let size: number;
   try {
-    version = resolveVersion(packet, options);
-    remainingLength = bodySize(packet, version);
-    size = frameSize(remainingLength, packet);
+    r = resolve(packet, options);
+    plan = planPacket(packet, r.type, r.version);
+    size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
     throw asInvalidPacket(e, 'encodeInto');
   }
-  if (options?.maximumPacketSize !== undefined) checkMaximum(size, packet, options);
-  if (!(target instanceof Uint8Array)) throw invalidPacket(`encodeInto target must be a Uint8Array, got ${describe(target)}`);
-  if (!Number.isInteger(offset) || offset < 0 || offset > target.length) {
-    throw invalidPacket(`encodeInto offset ${describe(offset)} is outside the target (length ${target.length})`);
+  const room = uint8Length(target);
+  if (room < 0) throw invalidPacket(undefined, `encodeInto target must be a Uint8Array, got ${describe(target)}`);
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > room) {
+    throw invalidPacket(undefined, `encodeInto offset ${describe(offset)} is outside the target (length ${room})`);
   }
-  if (target.length - offset < size) {
-    throw invalidPacket(`encodeInto: the ${packet.type.toUpperCase()} frame needs ${size} bytes but only ${target.length - offset} remain in the target`);
+  if (room - offset < size) {
+    throw invalidPacket(undefined, `encodeInto: the ${packetName(r.type)} frame needs ${size} bytes but only ${room - offset} remain in the target`);
   }
-  writeFrame(packet, new Writer(target, offset), version, remainingLength);
+  writeFrame(plan, r.type, new Writer(plainView(target), offset));
   return size;
 }
-

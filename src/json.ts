@@ -19,7 +19,7 @@ export function toHex(bytes: Uint8Array): string {
 export function fromHex(hex: string): Uint8Array {
   const clean = hex.replace(/\s+/g, '');
   if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
-    throw invalidPacket(`'${clean.length > 40 ? `${clean.slice(0, 40)}…` : clean}' is not an even-length hex string`);
+    throw invalidPacket(undefined, `'${clean.length > 40 ? `${clean.slice(0, 40)}…` : clean}' is not an even-length hex string`);
   }
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
@@ -53,7 +53,7 @@ function toJson(value: unknown): unknown {
 /** The packet a `packetToJson` object (or a parsed JSON line) stands for. Shape is checked later by `encode`. */
 export function packetFromJson(json: unknown): Packet {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw invalidPacket('a JSON packet must be an object with a "type"');
+    throw invalidPacket(undefined, 'a JSON packet must be an object with a "type"');
   }
   return fromJson(json) as Packet;
 }

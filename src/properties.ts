@@ -1,16 +1,35 @@
-// MQTT 5.0 properties (section 2.2.2): one table drives decoding, encoding, sizing and validation.
-// Adding or fixing a property is one row of PROPERTY_TABLE.
+// MQTT 5.0 properties (section 2.2.2): one table drives decoding, encoding, sizing, validation and the property
+// types of each packet (types.ts derives them). Adding or fixing a property is one row of ROWS.
 
-import { asInvalidPacket, malformed, protocolError, invalidPacket, type MqttError } from './errors.js';
-import type { Properties, UserProperties } from './types.js';
+import { asInvalidPacket, invalidPacket, malformed, protocolError, type MqttError } from './errors.js';
+import { hexByte } from './reason-codes.js';
 import { topicNameFault } from './topic.js';
+import type { Properties } from './types.js';
+import { uint8Length } from './wire/bytes.js';
 import type { Reader } from './wire/reader.js';
-import { varintSize, VARINT_MAX, type Writer } from './wire/writer.js';
 import { utf8Length } from './wire/utf8.js';
+import { VARINT_MAX, varintSize, type Writer } from './wire/writer.js';
 
 export type PropertyType = 'byte' | 'u16' | 'u32' | 'varint' | 'string' | 'binary' | 'pair';
 
-/** Where a property block sits: bit n is packet type n; bit 0 stands for the Will Properties of CONNECT. */
+/** The property blocks: each packet that has one, and the Will Properties in the CONNECT payload. */
+export type PropertyContext =
+  | 'will'
+  | 'connect'
+  | 'connack'
+  | 'publish'
+  | 'puback'
+  | 'pubrec'
+  | 'pubrel'
+  | 'pubcomp'
+  | 'subscribe'
+  | 'suback'
+  | 'unsubscribe'
+  | 'unsuback'
+  | 'disconnect'
+  | 'auth';
+
+/** Where a property block sits, as one bit each: bit n is packet type n; bit 0 stands for the Will Properties. */
 export const Ctx = {
   Will: 1 << 0,
   Connect: 1 << 1,
@@ -29,26 +48,29 @@ export const Ctx = {
 } as const;
 export type Ctx = number;
 
-const ACKS = Ctx.Puback | Ctx.Pubrec | Ctx.Pubrel | Ctx.Pubcomp;
+const CTX_BIT: Readonly<Record<PropertyContext, number>> = {
+  will: Ctx.Will,
+  connect: Ctx.Connect,
+  connack: Ctx.Connack,
+  publish: Ctx.Publish,
+  puback: Ctx.Puback,
+  pubrec: Ctx.Pubrec,
+  pubrel: Ctx.Pubrel,
+  pubcomp: Ctx.Pubcomp,
+  subscribe: Ctx.Subscribe,
+  suback: Ctx.Suback,
+  unsubscribe: Ctx.Unsubscribe,
+  unsuback: Ctx.Unsuback,
+  disconnect: Ctx.Disconnect,
+  auth: Ctx.Auth,
+};
+
+/** Every property block: User Property may appear in each of them. */
+const EVERY_BLOCK = Object.keys(CTX_BIT) as PropertyContext[];
+const ACKS = ['puback', 'pubrec', 'pubrel', 'pubcomp'] as const;
 
 /** A value check beyond the data type: returns the error for a bad value, or undefined. */
 type ValueCheck = (value: number | string, ctx: Ctx, offset: number | undefined) => MqttError | undefined;
-
-export interface PropertyDef {
-  id: number;
-  /** Spec name, for messages. */
-  name: string;
-  /** camelCase key in a packet's `properties`. */
-  key: keyof Properties;
-  type: PropertyType;
-  /** Packets (Ctx bits) that may carry it. */
-  allowed: number;
-  /** Contexts in which it may appear more than once (User Property everywhere; Subscription Identifier in PUBLISH). */
-  repeats: number;
-  check?: ValueCheck;
-}
-
-const ANY = 0xffff;
 
 function zeroOrOne(rule: (ctx: Ctx) => string): ValueCheck {
   return (v, ctx, offset) =>
@@ -61,61 +83,113 @@ function nonZero(rule: (ctx: Ctx) => string, reasonCode?: number): ValueCheck {
 const connectOrConnack = (connect: string) => (ctx: Ctx) => (ctx === Ctx.Connack ? 'U5-3.2.2.3-2' : connect);
 const connackRule = () => 'U5-3.2.2.3-2';
 
-export const PROPERTY_TABLE: readonly PropertyDef[] = [
-  { id: 0x01, name: 'Payload Format Indicator', key: 'payloadFormatIndicator', type: 'byte', allowed: Ctx.Publish | Ctx.Will, repeats: 0,
+interface Row {
+  id: number;
+  name: string;
+  key: string;
+  type: PropertyType;
+  /** The blocks that may carry it. */
+  in: readonly PropertyContext[];
+  /** The blocks where it may appear more than once: there its values are a list under `listKey` (else `key`). */
+  repeatsIn?: readonly PropertyContext[];
+  listKey?: string;
+  check?: ValueCheck;
+}
+
+const ROWS = [
+  { id: 0x01, name: 'Payload Format Indicator', key: 'payloadFormatIndicator', type: 'byte', in: ['publish', 'will'],
     check: zeroOrOne((ctx) => (ctx === Ctx.Will ? 'U5-3.1.3.2-3' : 'U5-3.3.2.3-3')) },
-  { id: 0x02, name: 'Message Expiry Interval', key: 'messageExpiryInterval', type: 'u32', allowed: Ctx.Publish | Ctx.Will, repeats: 0 },
-  { id: 0x03, name: 'Content Type', key: 'contentType', type: 'string', allowed: Ctx.Publish | Ctx.Will, repeats: 0 },
-  { id: 0x08, name: 'Response Topic', key: 'responseTopic', type: 'string', allowed: Ctx.Publish | Ctx.Will, repeats: 0,
+  { id: 0x02, name: 'Message Expiry Interval', key: 'messageExpiryInterval', type: 'u32', in: ['publish', 'will'] },
+  { id: 0x03, name: 'Content Type', key: 'contentType', type: 'string', in: ['publish', 'will'] },
+  { id: 0x08, name: 'Response Topic', key: 'responseTopic', type: 'string', in: ['publish', 'will'],
     check: (v, ctx, offset) => {
       const fault = topicNameFault(v as string);
       return fault === undefined ? undefined : protocolError('MQTT-3.3.2-14', `${ctxName(ctx)} Response Topic '${String(v)}' ${fault}`, offset);
     } },
-  { id: 0x09, name: 'Correlation Data', key: 'correlationData', type: 'binary', allowed: Ctx.Publish | Ctx.Will, repeats: 0 },
-  { id: 0x0b, name: 'Subscription Identifier', key: 'subscriptionIdentifier', type: 'varint', allowed: Ctx.Publish | Ctx.Subscribe, repeats: Ctx.Publish,
-    check: nonZero(() => 'U5-3.3.2.3-4') },
-  { id: 0x11, name: 'Session Expiry Interval', key: 'sessionExpiryInterval', type: 'u32', allowed: Ctx.Connect | Ctx.Connack | Ctx.Disconnect, repeats: 0 },
-  { id: 0x12, name: 'Assigned Client Identifier', key: 'assignedClientIdentifier', type: 'string', allowed: Ctx.Connack, repeats: 0 },
-  { id: 0x13, name: 'Server Keep Alive', key: 'serverKeepAlive', type: 'u16', allowed: Ctx.Connack, repeats: 0 },
-  { id: 0x15, name: 'Authentication Method', key: 'authenticationMethod', type: 'string', allowed: Ctx.Connect | Ctx.Connack | Ctx.Auth, repeats: 0 },
-  { id: 0x16, name: 'Authentication Data', key: 'authenticationData', type: 'binary', allowed: Ctx.Connect | Ctx.Connack | Ctx.Auth, repeats: 0 },
-  { id: 0x17, name: 'Request Problem Information', key: 'requestProblemInformation', type: 'byte', allowed: Ctx.Connect, repeats: 0,
+  { id: 0x09, name: 'Correlation Data', key: 'correlationData', type: 'binary', in: ['publish', 'will'] },
+  // PUBLISH keeps every Subscription Identifier, under the plural key; SUBSCRIBE has one
+  { id: 0x0b, name: 'Subscription Identifier', key: 'subscriptionIdentifier', type: 'varint', in: ['publish', 'subscribe'],
+    repeatsIn: ['publish'], listKey: 'subscriptionIdentifiers', check: nonZero(() => 'U5-3.3.2.3-4') },
+  { id: 0x11, name: 'Session Expiry Interval', key: 'sessionExpiryInterval', type: 'u32', in: ['connect', 'connack', 'disconnect'] },
+  { id: 0x12, name: 'Assigned Client Identifier', key: 'assignedClientIdentifier', type: 'string', in: ['connack'] },
+  { id: 0x13, name: 'Server Keep Alive', key: 'serverKeepAlive', type: 'u16', in: ['connack'] },
+  { id: 0x15, name: 'Authentication Method', key: 'authenticationMethod', type: 'string', in: ['connect', 'connack', 'auth'] },
+  { id: 0x16, name: 'Authentication Data', key: 'authenticationData', type: 'binary', in: ['connect', 'connack', 'auth'] },
+  { id: 0x17, name: 'Request Problem Information', key: 'requestProblemInformation', type: 'byte', in: ['connect'],
     check: zeroOrOne(() => 'U5-3.1.2.11-4') },
-  { id: 0x18, name: 'Will Delay Interval', key: 'willDelayInterval', type: 'u32', allowed: Ctx.Will, repeats: 0 },
-  { id: 0x19, name: 'Request Response Information', key: 'requestResponseInformation', type: 'byte', allowed: Ctx.Connect, repeats: 0,
+  { id: 0x18, name: 'Will Delay Interval', key: 'willDelayInterval', type: 'u32', in: ['will'] },
+  { id: 0x19, name: 'Request Response Information', key: 'requestResponseInformation', type: 'byte', in: ['connect'],
     check: zeroOrOne(() => 'U5-3.1.2.11-4') },
-  { id: 0x1a, name: 'Response Information', key: 'responseInformation', type: 'string', allowed: Ctx.Connack, repeats: 0 },
-  { id: 0x1c, name: 'Server Reference', key: 'serverReference', type: 'string', allowed: Ctx.Connack | Ctx.Disconnect, repeats: 0 },
+  { id: 0x1a, name: 'Response Information', key: 'responseInformation', type: 'string', in: ['connack'] },
+  { id: 0x1c, name: 'Server Reference', key: 'serverReference', type: 'string', in: ['connack', 'disconnect'] },
   { id: 0x1f, name: 'Reason String', key: 'reasonString', type: 'string',
-    allowed: Ctx.Connack | ACKS | Ctx.Suback | Ctx.Unsuback | Ctx.Disconnect | Ctx.Auth, repeats: 0 },
-  { id: 0x21, name: 'Receive Maximum', key: 'receiveMaximum', type: 'u16', allowed: Ctx.Connect | Ctx.Connack, repeats: 0,
+    in: ['connack', ...ACKS, 'suback', 'unsuback', 'disconnect', 'auth'] },
+  { id: 0x21, name: 'Receive Maximum', key: 'receiveMaximum', type: 'u16', in: ['connect', 'connack'],
     check: nonZero(connectOrConnack('U5-3.1.2.11-2')) },
-  { id: 0x22, name: 'Topic Alias Maximum', key: 'topicAliasMaximum', type: 'u16', allowed: Ctx.Connect | Ctx.Connack, repeats: 0 },
+  { id: 0x22, name: 'Topic Alias Maximum', key: 'topicAliasMaximum', type: 'u16', in: ['connect', 'connack'] },
   // MQTT-3.3.2-8: Topic Alias 0 is answered with 0x94 Topic Alias invalid
-  { id: 0x23, name: 'Topic Alias', key: 'topicAlias', type: 'u16', allowed: Ctx.Publish, repeats: 0, check: nonZero(() => 'MQTT-3.3.2-8', 0x94) },
-  { id: 0x24, name: 'Maximum QoS', key: 'maximumQos', type: 'byte', allowed: Ctx.Connack, repeats: 0, check: zeroOrOne(connackRule) },
-  { id: 0x25, name: 'Retain Available', key: 'retainAvailable', type: 'byte', allowed: Ctx.Connack, repeats: 0, check: zeroOrOne(connackRule) },
-  { id: 0x26, name: 'User Property', key: 'userProperties', type: 'pair', allowed: ANY & ~(1 << 12 | 1 << 13), repeats: ANY },
-  { id: 0x27, name: 'Maximum Packet Size', key: 'maximumPacketSize', type: 'u32', allowed: Ctx.Connect | Ctx.Connack, repeats: 0,
+  { id: 0x23, name: 'Topic Alias', key: 'topicAlias', type: 'u16', in: ['publish'], check: nonZero(() => 'MQTT-3.3.2-8', 0x94) },
+  { id: 0x24, name: 'Maximum QoS', key: 'maximumQos', type: 'byte', in: ['connack'], check: zeroOrOne(connackRule) },
+  { id: 0x25, name: 'Retain Available', key: 'retainAvailable', type: 'byte', in: ['connack'], check: zeroOrOne(connackRule) },
+  { id: 0x26, name: 'User Property', key: 'userProperties', type: 'pair', in: EVERY_BLOCK, repeatsIn: EVERY_BLOCK },
+  { id: 0x27, name: 'Maximum Packet Size', key: 'maximumPacketSize', type: 'u32', in: ['connect', 'connack'],
     check: nonZero(connectOrConnack('U5-3.1.2.11-3')) },
-  { id: 0x28, name: 'Wildcard Subscription Available', key: 'wildcardSubscriptionAvailable', type: 'byte', allowed: Ctx.Connack, repeats: 0, check: zeroOrOne(connackRule) },
-  { id: 0x29, name: 'Subscription Identifier Available', key: 'subscriptionIdentifiersAvailable', type: 'byte', allowed: Ctx.Connack, repeats: 0, check: zeroOrOne(connackRule) },
-  { id: 0x2a, name: 'Shared Subscription Available', key: 'sharedSubscriptionAvailable', type: 'byte', allowed: Ctx.Connack, repeats: 0, check: zeroOrOne(connackRule) },
-];
+  { id: 0x28, name: 'Wildcard Subscription Available', key: 'wildcardSubscriptionAvailable', type: 'byte', in: ['connack'], check: zeroOrOne(connackRule) },
+  { id: 0x29, name: 'Subscription Identifier Available', key: 'subscriptionIdentifiersAvailable', type: 'byte', in: ['connack'], check: zeroOrOne(connackRule) },
+  { id: 0x2a, name: 'Shared Subscription Available', key: 'sharedSubscriptionAvailable', type: 'byte', in: ['connack'], check: zeroOrOne(connackRule) },
+] as const satisfies readonly Row[];
 
-/** Lookup by identifier (index) and by key. */
+type TableRow = (typeof ROWS)[number];
+/** The key a row's values take in block `C`: its list key where it repeats there, else its key. */
+type KeyIn<R extends TableRow, C extends PropertyContext> = C extends R['in'][number]
+  ? R extends { repeatsIn: readonly (infer X)[]; listKey: infer L } ? (C extends X ? L : R['key']) : R['key']
+  : never;
+/** The property keys a block may carry, straight from the table (types.ts builds each packet's properties from it). */
+export type PropertyKeysIn<C extends PropertyContext> = TableRow extends infer R ? (R extends TableRow ? KeyIn<R, C> : never) : never;
+
+export interface PropertyDef {
+  id: number;
+  /** Spec name, for messages. */
+  name: string;
+  /** camelCase key in a packet's `properties`. */
+  key: keyof Properties;
+  type: PropertyType;
+  /** Blocks (Ctx bits) that may carry it. */
+  allowed: number;
+  /** Blocks (Ctx bits) in which it may appear more than once; its values are a list there. */
+  repeats: number;
+  /** Where it repeats, the key of the list (User Property: `userProperties`; PUBLISH: `subscriptionIdentifiers`). */
+  listKey: keyof Properties;
+  check?: ValueCheck;
+}
+
+function bits(contexts: readonly PropertyContext[] | undefined): number {
+  let b = 0;
+  for (const c of contexts ?? []) b |= CTX_BIT[c];
+  return b;
+}
+
+export const PROPERTY_TABLE: readonly PropertyDef[] = ROWS.map((row: Row) => {
+  const def: PropertyDef = {
+    id: row.id,
+    name: row.name,
+    key: row.key as keyof Properties,
+    type: row.type,
+    allowed: bits(row.in),
+    repeats: bits(row.repeatsIn),
+    listKey: (row.listKey ?? row.key) as keyof Properties,
+  };
+  if (row.check !== undefined) def.check = row.check;
+  return def;
+});
+
+/** Lookup by identifier (index) and by key (list keys included). */
 const BY_ID: (PropertyDef | undefined)[] = [];
 const BY_KEY: Record<string, PropertyDef> = Object.create(null) as Record<string, PropertyDef>;
 for (const def of PROPERTY_TABLE) {
   BY_ID[def.id] = def;
   BY_KEY[def.key] = def;
-}
-// PUBLISH keeps every Subscription Identifier, under its plural key.
-const SUB_IDS = BY_ID[0x0b]!;
-BY_KEY['subscriptionIdentifiers'] = SUB_IDS;
-
-export function propertyById(id: number): PropertyDef | undefined {
-  return BY_ID[id];
+  BY_KEY[def.listKey] = def;
 }
 
 /** Per property block: its name for messages, and the rule ids for a disallowed identifier and for a duplicate. */
@@ -143,6 +217,11 @@ export function ctxName(ctx: Ctx): string {
 /** The Ctx bit of a packet type number. */
 export function ctxOf(packetType: number): Ctx {
   return 1 << packetType;
+}
+
+/** The rule id for an identifier not allowed in block `ctx` (malformed, 0x81). */
+export function notAllowedRule(ctx: Ctx): string {
+  return CTX_INFO[ctx]![1];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -182,22 +261,18 @@ export function readProperties(r: Reader, ctx: Ctx): Properties | undefined {
     else id = r.varint(`${ctxName(ctx)} property identifier`);
     const def = BY_ID[id];
     if (def === undefined || (def.allowed & ctx) === 0) {
-      const what = def === undefined ? `unknown property identifier 0x${hex(id)}` : `${def.name} (0x${hex(id)}) is not allowed`;
+      const what = def === undefined ? `unknown property identifier ${hexByte(id)}` : `${def.name} (${hexByte(id)}) is not allowed`;
       throw malformed(CTX_INFO[ctx]![1], `${ctxName(ctx)}: ${what}`, at);
     }
     const value = readValue(r, def, ctx);
-    if (def.check !== undefined && def.type !== 'pair') {
+    if (def.check !== undefined) {
       const err = def.check(value as number | string, ctx, at);
       if (err !== undefined) throw err;
     }
-    if (def.type === 'pair') {
-      const list = props['userProperties'] as UserProperties | undefined;
-      if (list === undefined) props['userProperties'] = [value];
-      else list.push(value as [string, string]);
-    } else if (def === SUB_IDS && ctx === Ctx.Publish) {
-      const list = props['subscriptionIdentifiers'] as number[] | undefined;
-      if (list === undefined) props['subscriptionIdentifiers'] = [value];
-      else list.push(value as number);
+    if ((def.repeats & ctx) !== 0) {
+      const list = props[def.listKey] as unknown[] | undefined;
+      if (list === undefined) props[def.listKey] = [value];
+      else list.push(value);
     } else {
       const bit = 1 << (id & 31);
       if (((id < 32 ? seenLow : seenHigh) & bit) !== 0) {
@@ -286,208 +361,190 @@ function readValueNamed(r: Reader, def: PropertyDef, ctx: Ctx): unknown {
   }
 }
 
-function hex(n: number): string {
-  return n.toString(16).padStart(2, '0');
+// ---------------------------------------------------------------------------------------------------------------
+// Encoding: a plan reads every value once, checks it and sizes it; the write reads the plan only.
+
+/** The properties of one block, read once and checked: what `writeProperties` writes. */
+export interface PropertiesPlan {
+  /** Bytes of the properties, without the Property Length. */
+  size: number;
+  /** Definition, value, definition, value, … (a User Property's value is a fresh [name, value] pair). */
+  items: unknown[];
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Encoding
-
 /**
- * Byte length of the properties (without the Property Length prefix), validating every value; throws
- * `invalid-packet` for an unknown key, a key not allowed in this packet or a value of the wrong type or range.
+ * Reads, checks and sizes a packet's `properties` (undefined when absent or empty); throws `invalid-packet` for a
+ * key that is not a 5.0 property, one not allowed in this block, or a value of the wrong type or range.
  */
-export function propertiesSize(props: Properties | undefined, ctx: Ctx): number {
-  if (props === undefined) return 0;
-  if (typeof props !== 'object' || props === null) {
-    throw invalidPacket(`${ctxName(ctx)} properties must be an object`);
+export function planProperties(props: unknown, ctx: Ctx): PropertiesPlan | undefined {
+  if (props === undefined) return undefined;
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    throw invalidPacket(undefined, `${ctxName(ctx)} properties must be an object, got ${describe(props)}`);
   }
   let size = 0;
+  let items: unknown[] | undefined;
   for (const key in props) {
     const value = (props as Record<string, unknown>)[key];
     if (value === undefined) continue;
     const def = BY_KEY[key];
-    if (def === undefined) throw invalidPacket(`${ctxName(ctx)} property '${key}' is not an MQTT 5.0 property`);
-    if ((def.allowed & ctx) === 0 || (def === SUB_IDS && (key === 'subscriptionIdentifiers') !== (ctx === Ctx.Publish))) {
-      throw invalidPacket(`${ctxName(ctx)} may not carry the ${def.name} property ('${key}')`, CTX_INFO[ctx]![1], 0x81);
+    if (def === undefined) throw invalidPacket(undefined, `${ctxName(ctx)} property '${key}' is not an MQTT 5.0 property`);
+    const list = (def.repeats & ctx) !== 0;
+    if ((def.allowed & ctx) === 0 || key !== (list ? def.listKey : def.key)) {
+      throw invalidPacket(CTX_INFO[ctx]![1], `${ctxName(ctx)} may not carry the ${def.name} property ('${key}')`, 0x81);
     }
-    if (def.type === 'pair' || key === 'subscriptionIdentifiers') {
-      if (!Array.isArray(value)) throw invalidPacket(`${ctxName(ctx)} property '${key}' must be an array`);
-      for (const item of value) size += 1 + (plainValueSize(def, item) || valueSize(def, item, ctx, key));
+    items ??= [];
+    if (list) {
+      if (!Array.isArray(value)) throw invalidPacket(undefined, `${ctxName(ctx)} property '${key}' must be an array, got ${describe(value)}`);
+      const n = value.length;
+      for (let i = 0; i < n; i++) size += 1 + planValue(def, value[i], ctx, key, items);
     } else {
-      size += 1 + (plainValueSize(def, value) || valueSize(def, value, ctx, key));
+      size += 1 + planValue(def, value, ctx, key, items);
     }
   }
-  return size;
+  return items === undefined ? undefined : { size, items };
 }
 
-/**
- * Size of a value that plainly passes `valueSize`'s checks (right type, in range, no extra check to run), or 0 to
- * send it through `valueSize`, which names the property in its messages: building those names eagerly was a fifth
- * of encoding a 5.0 PUBLISH (bench w3). Every size is at least 1, so 0 is free as the sentinel.
- */
-function plainValueSize(def: PropertyDef, value: unknown): number {
-  if (def.check !== undefined) return 0;
-  switch (def.type) {
-    case 'byte':
-      return typeof value === 'number' && value >>> 0 === value && value <= 0xff ? 1 : 0;
-    case 'u16':
-      return typeof value === 'number' && value >>> 0 === value && value <= 0xffff ? 2 : 0;
-    case 'u32':
-      // `>>> 0` keeps exactly the integers 0..2^32-1
-      return typeof value === 'number' && value >>> 0 === value ? 4 : 0;
-    case 'varint':
-      return typeof value === 'number' && value >>> 0 === value && value <= VARINT_MAX ? varintSize(value) : 0;
-    case 'string':
-      return typeof value === 'string' ? plainStringSize(value) : 0;
-    case 'binary':
-      return value instanceof Uint8Array && value.length <= 0xffff ? 2 + value.length : 0;
-    case 'pair': {
-      if (!Array.isArray(value) || value.length !== 2) return 0;
-      const name: unknown = value[0];
-      const val: unknown = value[1];
-      if (typeof name !== 'string' || typeof val !== 'string') return 0;
-      const a = plainStringSize(name);
-      const b = plainStringSize(val);
-      return a === 0 || b === 0 ? 0 : a + b;
-    }
-  }
-}
-
-/** 2 + UTF-8 length of a string `stringSize` accepts, else 0. */
-function plainStringSize(s: string): number {
-  const len = utf8Length(s);
-  return len >= 0 && len <= 0xffff ? 2 + len : 0;
-}
-
-function valueSize(def: PropertyDef, value: unknown, ctx: Ctx, key: string): number {
-  const what = `${ctxName(ctx)} property '${key}'`;
+/** Checks one value, appends (def, value) to `items` and returns its size. */
+function planValue(def: PropertyDef, value: unknown, ctx: Ctx, key: string, items: unknown[]): number {
   let size: number;
   switch (def.type) {
     case 'byte':
-      size = intSize(value, 0xff, 1, what);
+      size = typeof value === 'number' && value >>> 0 === value && value <= 0xff ? 1 : intSize(value, 0xff, 1, ctx, key);
       break;
     case 'u16':
-      size = intSize(value, 0xffff, 2, what);
+      size = typeof value === 'number' && value >>> 0 === value && value <= 0xffff ? 2 : intSize(value, 0xffff, 2, ctx, key);
       break;
     case 'u32':
-      size = intSize(value, 0xffffffff, 4, what);
+      // `>>> 0` keeps exactly the integers 0..2^32-1
+      size = typeof value === 'number' && value >>> 0 === value ? 4 : intSize(value, 0xffffffff, 4, ctx, key);
       break;
     case 'varint':
-      if (typeof value === 'number' && Number.isInteger(value) && value > VARINT_MAX) {
-        throw invalidPacket(`${what} ${value} does not fit a Variable Byte Integer (at most ${VARINT_MAX})`, 'U5-1.5.5-1', 0x81);
+      if (typeof value === 'number' && value >>> 0 === value && value <= VARINT_MAX) {
+        size = varintSize(value);
+      } else {
+        if (typeof value === 'number' && Number.isInteger(value) && value > VARINT_MAX) {
+          throw invalidPacket('U5-1.5.5-1', `${what(ctx, key)} ${value} does not fit a Variable Byte Integer (at most ${VARINT_MAX})`, 0x81);
+        }
+        size = intSize(value, VARINT_MAX, 0, ctx, key);
       }
-      intSize(value, VARINT_MAX, 0, what);
-      size = varintSize(value as number);
       break;
     case 'string':
-      size = stringSize(value, what);
+      size = stringSize(value, what(ctx, key), 5);
       break;
     case 'binary':
-      size = binarySize(value, what);
+      size = binarySize(value, what(ctx, key), 5);
       break;
-    case 'pair':
-      if (!Array.isArray(value) || value.length !== 2) throw invalidPacket(`${what}: each entry must be a [name, value] pair`);
-      return stringSize(value[0], `${what} name`) + stringSize(value[1], `${what} value`);
+    case 'pair': {
+      if (!Array.isArray(value)) throw invalidPacket(undefined, `${what(ctx, key)}: each entry must be a [name, value] pair, got ${describe(value)}`);
+      const n = value.length;
+      const name: unknown = value[0];
+      const val: unknown = value[1];
+      if (n !== 2) throw invalidPacket(undefined, `${what(ctx, key)}: each entry must be a [name, value] pair, got ${n} element(s)`);
+      size = stringSize(name, `${what(ctx, key)} name`, 5) + stringSize(val, `${what(ctx, key)} value`, 5);
+      items.push(def, [name, val]);
+      return size;
+    }
   }
   if (def.check !== undefined) {
     const err = def.check(value as number | string, ctx, undefined);
     if (err !== undefined) throw asInvalidPacket(err, ctxName(ctx));
   }
+  items.push(def, value);
   return size;
 }
 
-function intSize(value: unknown, max: number, size: number, what: string): number {
+function what(ctx: Ctx, key: string): string {
+  return `${ctxName(ctx)} property '${key}'`;
+}
+
+function intSize(value: unknown, max: number, size: number, ctx: Ctx, key: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw invalidPacket(`${what} must be an integer from 0 to ${max}, got ${describe(value)}`);
+    throw invalidPacket(undefined, `${what(ctx, key)} must be an integer from 0 to ${max}, got ${describe(value)}`);
   }
   return size;
 }
 
 /** 2 + UTF-8 length of a string field, refusing lone surrogates, U+0000 and more than 65,535 bytes. */
-export function stringSize(value: unknown, what: string, version = 5): number {
-  if (typeof value !== 'string') throw invalidPacket(`${what} must be a string, got ${describe(value)}`);
+export function stringSize(value: unknown, field: string, version: number): number {
+  if (typeof value !== 'string') throw invalidPacket(undefined, `${field} must be a string, got ${describe(value)}`);
   const len = utf8Length(value);
-  if (len === -1) {
-    throw invalidPacket(`${what} contains a lone surrogate (not encodable as UTF-8)`, version === 5 ? 'MQTT-1.5.4-1' : 'MQTT-1.5.3-1', 0x81);
-  }
-  if (len === -2) throw invalidPacket(`${what} contains U+0000`, version === 5 ? 'MQTT-1.5.4-2' : 'MQTT-1.5.3-2', 0x81);
+  if (len === -1) throw invalidPacket(version === 5 ? 'MQTT-1.5.4-1' : 'MQTT-1.5.3-1', `${field} contains a lone surrogate (not encodable as UTF-8)`, 0x81);
+  if (len === -2) throw invalidPacket(version === 5 ? 'MQTT-1.5.4-2' : 'MQTT-1.5.3-2', `${field} contains U+0000`, 0x81);
   if (len > 0xffff) {
-    throw invalidPacket(`${what} is ${len} bytes of UTF-8; the limit is 65535`, version === 5 ? 'U5-1.5.4-2' : 'U311-1.5.3-2', 0x81);
+    throw invalidPacket(version === 5 ? 'U5-1.5.4-2' : 'U311-1.5.3-2', `${field} is ${len} bytes of UTF-8; the limit is 65535`, 0x81);
   }
   return 2 + len;
 }
 
-/** 2 + length of a Binary Data field (at most 65,535 bytes); `version` selects the rule id (5.0 or 3.1.1). */
-export function binarySize(value: unknown, what: string, version = 5): number {
-  if (!(value instanceof Uint8Array)) throw invalidPacket(`${what} must be a Uint8Array, got ${describe(value)}`);
-  if (value.length > 0xffff) {
-    throw invalidPacket(`${what} is ${value.length} bytes; the limit is 65535`, version === 5 ? 'U5-1.5.6-1' : 'U311-3.1.3-1', 0x81);
+/** 2 + length of a Binary Data field (at most 65,535 bytes). */
+export function binarySize(value: unknown, field: string, version: number): number {
+  const len = uint8Length(value);
+  if (len < 0) throw invalidPacket(undefined, `${field} must be a Uint8Array, got ${describe(value)}`);
+  if (len > 0xffff) {
+    throw invalidPacket(version === 5 ? 'U5-1.5.6-1' : 'U311-3.1.3-1', `${field} is ${len} bytes; the limit is 65535`, 0x81);
   }
-  return 2 + value.length;
+  return 2 + len;
 }
 
+/** A short description of a value for messages: `"abc"`, `Uint8Array(3)`, `an array`, `null`, `7`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'object') return value instanceof Uint8Array ? `Uint8Array(${value.length})` : Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'object') {
+    const len = uint8Length(value);
+    return len >= 0 ? `Uint8Array(${len})` : Array.isArray(value) ? 'an array' : 'an object';
+  }
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
   return String(value);
 }
 
-/** Writes Property Length (`size`, from `propertiesSize`) and the properties. */
-export function writeProperties(w: Writer, props: Properties | undefined, size: number): void {
-  w.varint(size);
-  if (props === undefined || size === 0) return;
-  for (const key in props) {
-    const value = (props as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    const def = BY_KEY[key]!;
-    if (def.type === 'pair') {
-      for (const pair of value as UserProperties) {
-        w.u8(def.id);
-        w.utf8(pair[0]);
-        w.utf8(pair[1]);
-      }
-    } else if (key === 'subscriptionIdentifiers') {
-      for (const id of value as number[]) {
-        w.u8(def.id);
-        w.varint(id);
-      }
-    } else {
-      w.u8(def.id);
-      writeValue(w, def.type, value);
+/** Writes the Property Length and the properties of a plan (Property Length 0 for none). */
+export function writeProperties(w: Writer, plan: PropertiesPlan | undefined): void {
+  if (plan === undefined) {
+    w.u8(0);
+    return;
+  }
+  w.varint(plan.size);
+  const items = plan.items;
+  for (let i = 0; i < items.length; i += 2) {
+    const def = items[i] as PropertyDef;
+    const value = items[i + 1];
+    w.u8(def.id);
+    switch (def.type) {
+      case 'byte':
+        w.u8(value as number);
+        break;
+      case 'u16':
+        w.u16(value as number);
+        break;
+      case 'u32':
+        w.u32(value as number);
+        break;
+      case 'varint':
+        w.varint(value as number);
+        break;
+      case 'string':
+        w.utf8(value as string);
+        break;
+      case 'binary':
+        w.binary(value as Uint8Array);
+        break;
+      case 'pair':
+        w.utf8((value as [string, string])[0]);
+        w.utf8((value as [string, string])[1]);
+        break;
     }
   }
 }
 
-function writeValue(w: Writer, type: PropertyType, value: unknown): void {
-  switch (type) {
-    case 'byte':
-      w.u8(value as number);
-      break;
-    case 'u16':
-      w.u16(value as number);
-      break;
-    case 'u32':
-      w.u32(value as number);
-      break;
-    case 'varint':
-      w.varint(value as number);
-      break;
-    case 'string':
-      w.utf8(value as string);
-      break;
-    case 'binary':
-      w.binary(value as Uint8Array);
-      break;
-    case 'pair':
-      break;
-  }
+/** Bytes a plan takes on the wire: Property Length and properties. */
+export function propertiesLength(plan: PropertiesPlan | undefined): number {
+  return plan === undefined ? 1 : varintSize(plan.size) + plan.size;
 }
 
-/** True when a properties object has at least one present value. */
-export function hasProperties(props: Properties | undefined): boolean {
-  if (props === undefined) return false;
+/** True when a properties object has at least one present value (3.x refuses rather than drops them). */
+export function hasProperties(props: unknown): boolean {
+  if (props === undefined || props === null || typeof props !== 'object') return props !== undefined;
   for (const key in props) if ((props as Record<string, unknown>)[key] !== undefined) return true;
   return false;
 }

@@ -1,5 +1,7 @@
 // The packet model: a discriminated union on `type`, one interface per MQTT control packet.
 
+import type { PropertyContext, PropertyKeysIn } from './properties.js';
+
 /** The protocol level byte: 3 = MQTT 3.1 (`MQIsdp`), 4 = MQTT 3.1.1, 5 = MQTT 5.0. */
 export type ProtocolVersion = 3 | 4 | 5;
 export type QoS = 0 | 1 | 2;
@@ -40,61 +42,19 @@ export interface AllProperties {
 }
 
 type Props<K extends keyof AllProperties> = { [P in K]?: AllProperties[P] };
+/** The properties block `C` may carry, read from PROPERTY_TABLE (properties.ts): the table is the one source. */
+type PropsIn<C extends PropertyContext> = Props<PropertyKeysIn<C> & keyof AllProperties>;
 
-export type ConnectProperties = Props<
-  | 'sessionExpiryInterval'
-  | 'receiveMaximum'
-  | 'maximumPacketSize'
-  | 'topicAliasMaximum'
-  | 'requestResponseInformation'
-  | 'requestProblemInformation'
-  | 'authenticationMethod'
-  | 'authenticationData'
-  | 'userProperties'
->;
-export type WillProperties = Props<
-  | 'willDelayInterval'
-  | 'payloadFormatIndicator'
-  | 'messageExpiryInterval'
-  | 'contentType'
-  | 'responseTopic'
-  | 'correlationData'
-  | 'userProperties'
->;
-export type ConnackProperties = Props<
-  | 'sessionExpiryInterval'
-  | 'receiveMaximum'
-  | 'maximumQos'
-  | 'retainAvailable'
-  | 'maximumPacketSize'
-  | 'assignedClientIdentifier'
-  | 'topicAliasMaximum'
-  | 'reasonString'
-  | 'userProperties'
-  | 'wildcardSubscriptionAvailable'
-  | 'subscriptionIdentifiersAvailable'
-  | 'sharedSubscriptionAvailable'
-  | 'serverKeepAlive'
-  | 'responseInformation'
-  | 'serverReference'
-  | 'authenticationMethod'
-  | 'authenticationData'
->;
-export type PublishProperties = Props<
-  | 'payloadFormatIndicator'
-  | 'messageExpiryInterval'
-  | 'topicAlias'
-  | 'responseTopic'
-  | 'correlationData'
-  | 'userProperties'
-  | 'subscriptionIdentifiers'
-  | 'contentType'
->;
-export type AckProperties = Props<'reasonString' | 'userProperties'>;
-export type SubscribeProperties = Props<'subscriptionIdentifier' | 'userProperties'>;
-export type UnsubscribeProperties = Props<'userProperties'>;
-export type DisconnectProperties = Props<'sessionExpiryInterval' | 'reasonString' | 'serverReference' | 'userProperties'>;
-export type AuthProperties = Props<'authenticationMethod' | 'authenticationData' | 'reasonString' | 'userProperties'>;
+export type ConnectProperties = PropsIn<'connect'>;
+export type WillProperties = PropsIn<'will'>;
+export type ConnackProperties = PropsIn<'connack'>;
+export type PublishProperties = PropsIn<'publish'>;
+/** PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK and UNSUBACK carry the same two. */
+export type AckProperties = PropsIn<'puback'>;
+export type SubscribeProperties = PropsIn<'subscribe'>;
+export type UnsubscribeProperties = PropsIn<'unsubscribe'>;
+export type DisconnectProperties = PropsIn<'disconnect'>;
+export type AuthProperties = PropsIn<'auth'>;
 /** Any packet's properties (the union of every packet's set). */
 export type Properties = Props<keyof AllProperties>;
 
@@ -236,44 +196,22 @@ export type Packet =
 
 export type PacketType = Packet['type'];
 
-/** The packet type number of the fixed header (bits 7..4 of the first byte). */
-export const PACKET_TYPE_ID: Readonly<Record<PacketType, number>> = {
-  connect: 1,
-  connack: 2,
-  publish: 3,
-  puback: 4,
-  pubrec: 5,
-  pubrel: 6,
-  pubcomp: 7,
-  subscribe: 8,
-  suback: 9,
-  unsubscribe: 10,
-  unsuback: 11,
-  pingreq: 12,
-  pingresp: 13,
-  disconnect: 14,
-  auth: 15,
-};
+/** A Will as `encode` takes it: `retain` may be left out (false). */
+export type WillInput = Omit<Will, 'retain'> & { retain?: boolean };
 
-/** Index = packet type number; 0 is reserved. */
-export const PACKET_TYPE_NAME: readonly (PacketType | undefined)[] = [
-  undefined,
-  'connect',
-  'connack',
-  'publish',
-  'puback',
-  'pubrec',
-  'pubrel',
-  'pubcomp',
-  'subscribe',
-  'suback',
-  'unsubscribe',
-  'unsuback',
-  'pingreq',
-  'pingresp',
-  'disconnect',
-  'auth',
-];
+type Loosen<P> = P extends { type: 'publish' }
+  ? Omit<P, 'retain' | 'dup'> & { retain?: boolean; dup?: boolean }
+  : P extends ConnectPacket
+    ? Omit<P, 'will'> & { will?: WillInput }
+    : P;
+
+/**
+ * A packet as `encode` takes it: a `Packet`, or one whose PUBLISH `retain`/`dup` or Will `retain` are left out
+ * (false). Decoded packets always carry them.
+ */
+export type PacketInput = Loosen<Packet>;
+
+export { PACKET_TYPE_ID, PACKET_TYPE_NAME } from './packet-types.js';
 
 export interface DecodeOptions {
   /** Protocol level of the connection. A CONNECT always decodes by its own level. Default 4. */

@@ -132,7 +132,7 @@ describe('mqtt-wire decode', () => {
     expect(lines(r.out)).toEqual(lines(run(['decode', '-'], session311.subarray(0, 144)).out));
     expect(lines(r.out)).toHaveLength(4);
     expect(lines(r.err)).toEqual([
-      'error at byte 144: code=malformed-packet reasonCode=0x81 (Malformed Packet) rule=MQTT-3.3.1-4: PUBLISH QoS bits are 3; the stream cannot be resynchronised after this error',
+      'error at byte 144: code=malformed-packet reasonCode=0x81 (Malformed Packet) rule=MQTT-3.3.1-4: PUBLISH QoS bits are 3',
     ]);
   });
 
@@ -156,7 +156,7 @@ describe('mqtt-wire decode', () => {
     const r = run(['decode', '--max-packet-size', '64', 'fixtures/session-311.bin']);
     expect(r.status).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toBe('error at byte 0: code=packet-too-large reasonCode=0x95 (Packet too large): packet of 73 bytes exceeds the maximum packet size of 64 bytes; the stream cannot be resynchronised after this error\n');
+    expect(r.err).toBe('error at byte 0: code=packet-too-large reasonCode=0x95 (Packet too large): packet of 73 bytes exceeds the maximum packet size of 64 bytes\n');
   });
 
   it('the default limit is the protocol\'s own: a 2 MiB PUBLISH (4-byte Remaining Length) decodes', () => {

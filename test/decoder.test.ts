@@ -217,7 +217,6 @@ describe('PacketDecoder errors', () => {
   it('a body error in a frame is never resynchronised: every later push and end() throw that error', () => {
     const d = new PacketDecoder();
     const e = thrown(() => d.push(BAD));
-    expect(e.message).toContain('cannot be resynchronised');
     expect(thrown(() => d.push(fromHex('c000')))).toBe(e);
     expect(thrown(() => d.end())).toBe(e);
   });

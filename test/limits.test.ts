@@ -32,7 +32,7 @@ describe('encode with the receiver\'s maximumPacketSize', () => {
     ]) {
       const e = thrown(f);
       expect([e.code, e.reasonCode, e.rule]).toEqual(['packet-too-large', 0x95, 'MQTT-3.1.2-24']);
-      expect(e.message).toBe(`PUBLISH frame of ${size} bytes exceeds the receiver's Maximum Packet Size of ${size - 1} bytes`);
+      expect(e.message).toBe(`PUBLISH frame of ${size} bytes exceeds the receiver's Maximum Packet Size of ${size - 1} bytes (MQTT-3.1.2-24)`);
     }
     const target = new Uint8Array(64).fill(0xee);
     const e = thrown(() => encodeInto(p, target, 3, { version: 5, maximumPacketSize: size - 1 }));

@@ -4,12 +4,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type PublishPacket } from '../src/index.js';
-import { decodeUtf8Hand, decodeUtf8Native, encodeUtf8Hand, encodeUtf8Native, utf8Fault, utf8Length } from '../src/wire/utf8.js';
+import { HAS_NULL, decodeUtf8Hand, decodeUtf8Native, encodeUtf8Hand, encodeUtf8Native, utf8Length } from '../src/wire/utf8.js';
 
 /** What one path makes of `bytes`: the string, or the fault it reports. */
 function outcome(path: typeof decodeUtf8Hand, bytes: Uint8Array): string {
   const s = path(bytes, 0, bytes.length);
-  return s === undefined ? `fault:${utf8Fault}` : `ok:${s}`;
+  return typeof s === 'string' ? `ok:${s}` : `fault:${s === HAS_NULL ? 'null' : 'ill-formed'}`;
 }
 
 // Bytes that are mostly UTF-8 with faults put in: U+0000, stray continuation bytes, overlong and surrogate

@@ -2,35 +2,44 @@
 // Reason Code and properties (Remaining Length 2, 3 or more); the encoder writes the shortest form.
 
 import { invalidPacket, protocolError } from '../errors.js';
-import { Ctx, describe, propertiesSize, readProperties, writeProperties } from '../properties.js';
-import { REASON_CODES_V5 } from '../reason-codes.js';
+import { Ctx, describe, planProperties, readProperties, writeProperties, type PropertiesPlan } from '../properties.js';
+import { hexByte, reasonCodeTable } from '../reason-codes.js';
 import type { AckProperties, ProtocolVersion, PubackPacket, PubcompPacket, PubrecPacket, PubrelPacket } from '../types.js';
 import type { Reader } from '../wire/reader.js';
 import { varintSize, type Writer } from '../wire/writer.js';
-import { checkPacketId, expectLength, readPacketId, refuseV5Field, refuseV5Properties } from './common.js';
+import { checkPacketId, readPacketId, refuseV5Field, refuseV5Properties, type PacketCodec, type Plan } from './common.js';
 
 export type AckPacket = PubackPacket | PubrecPacket | PubrelPacket | PubcompPacket;
 type AckType = AckPacket['type'];
 
-const INFO: Record<AckType, { ctx: Ctx; v3Rule: string; codeRule: string; name: string }> = {
-  puback: { ctx: Ctx.Puback, v3Rule: 'U311-3.4-1', codeRule: 'MQTT-3.4.2-1', name: 'PUBACK' },
-  pubrec: { ctx: Ctx.Pubrec, v3Rule: 'U311-3.4-1', codeRule: 'MQTT-3.5.2-1', name: 'PUBREC' },
-  pubrel: { ctx: Ctx.Pubrel, v3Rule: 'U311-3.6-1', codeRule: 'MQTT-3.6.2-1', name: 'PUBREL' },
-  pubcomp: { ctx: Ctx.Pubcomp, v3Rule: 'U311-3.4-1', codeRule: 'MQTT-3.7.2-1', name: 'PUBCOMP' },
+export interface AckPlan extends Plan {
+  packetId: number;
+  reasonCode: number;
+  props: PropertiesPlan | undefined;
+}
+
+const INFO: Record<AckType, { id: number; ctx: number; v3Rule: string; codeRule: string; name: string }> = {
+  puback: { id: 4, ctx: Ctx.Puback, v3Rule: 'U311-3.4-1', codeRule: 'MQTT-3.4.2-1', name: 'PUBACK' },
+  pubrec: { id: 5, ctx: Ctx.Pubrec, v3Rule: 'U311-3.4-1', codeRule: 'MQTT-3.5.2-1', name: 'PUBREC' },
+  // MQTT-3.6.1-1: PUBREL carries flags 0010
+  pubrel: { id: 6, ctx: Ctx.Pubrel, v3Rule: 'U311-3.6-1', codeRule: 'MQTT-3.6.2-1', name: 'PUBREL' },
+  pubcomp: { id: 7, ctx: Ctx.Pubcomp, v3Rule: 'U311-3.4-1', codeRule: 'MQTT-3.7.2-1', name: 'PUBCOMP' },
 };
 
-export function readAck(r: Reader, type: AckType): AckPacket {
+type AckInfo = (typeof INFO)[AckType];
+
+function read(r: Reader, type: AckType): AckPacket {
   const info = INFO[type];
   if (r.version !== 5) {
-    expectLength(r, 2, info.v3Rule);
+    r.expectLength(2, info.v3Rule);
     return { type, packetId: readPacketId(r) };
   }
   const packetId = readPacketId(r);
   if (r.pos === r.end) return { type, packetId, reasonCode: 0 };
   const codeAt = r.pos;
   const reasonCode = r.u8('Reason Code');
-  if (REASON_CODES_V5[type]![reasonCode] !== 1) {
-    throw protocolError(info.codeRule, `${info.name} Reason Code 0x${reasonCode.toString(16)} is not allowed in ${info.name}`, codeAt);
+  if (reasonCodeTable(type, 5)![reasonCode] !== 1) {
+    throw protocolError(info.codeRule, `${info.name} Reason Code ${hexByte(reasonCode)} is not allowed in ${info.name}`, codeAt);
   }
   const packet: AckPacket = { type, packetId, reasonCode };
   if (r.pos < r.end) {
@@ -41,33 +50,39 @@ export function readAck(r: Reader, type: AckType): AckPacket {
   return packet;
 }
 
-/** Property Length found by the last `ackSize`, for `writeAck` right after it (as `sizedProperties` in publish.ts). */
-let sizedProperties = 0;
-
-/** Remaining Length of an acknowledgement (validating it). */
-export function ackSize(p: AckPacket, version: ProtocolVersion): number {
-  const info = INFO[p.type];
-  checkPacketId(p.packetId, info.name, version);
+function size(p: AckPacket, version: ProtocolVersion, info: AckInfo, type: AckType): AckPlan {
+  const { reasonCode, properties } = p;
+  const packetId = checkPacketId(p.packetId, info.name, version);
+  const first = (info.id << 4) | (type === 'pubrel' ? 2 : 0);
   if (version !== 5) {
-    // guarded so the field name is not built for every 3.x acknowledgement (it refuses only a present reasonCode)
-    if (p.reasonCode !== undefined) refuseV5Field(p.reasonCode, `${info.name} reasonCode`, version, info.v3Rule);
-    refuseV5Properties(p.properties, info.name, version, info.v3Rule);
-    return 2;
+    // guarded so the field name is not built for every 3.x acknowledgement
+    if (reasonCode !== undefined) refuseV5Field(reasonCode, `${info.name} reasonCode`, version, info.v3Rule);
+    if (properties !== undefined) refuseV5Properties(properties, info.name, version, info.v3Rule);
+    return { first, length: 2, packetId, reasonCode: 0, props: undefined };
   }
-  const code = p.reasonCode ?? 0;
-  if (typeof code !== 'number' || REASON_CODES_V5[p.type]![code] !== 1) {
-    throw invalidPacket(`${info.name} reasonCode ${describe(code)} is not allowed in ${info.name}`, info.codeRule, 0x82);
+  const code = reasonCode ?? 0;
+  if (typeof code !== 'number' || reasonCodeTable(type, 5)![code] !== 1) {
+    throw invalidPacket(info.codeRule, `${info.name} reasonCode ${describe(code)} is not allowed in ${info.name}`, 0x82);
   }
-  const ps = propertiesSize(p.properties, info.ctx);
-  sizedProperties = ps;
-  if (ps > 0) return 3 + varintSize(ps) + ps;
-  return code === 0 ? 2 : 3;
+  const props = planProperties(properties, info.ctx);
+  const length = props !== undefined ? 3 + varintSize(props.size) + props.size : code === 0 ? 2 : 3;
+  return { first, length, packetId, reasonCode: code, props };
 }
 
-export function writeAck(p: AckPacket, w: Writer, version: ProtocolVersion, remainingLength: number): void {
-  w.u16(p.packetId);
-  if (version !== 5 || remainingLength === 2) return;
-  w.u8(p.reasonCode ?? 0);
-  if (remainingLength > 3) writeProperties(w, p.properties, sizedProperties);
+function write(s: AckPlan, w: Writer): void {
+  w.u16(s.packetId);
+  if (s.length === 2) return;
+  w.u8(s.reasonCode);
+  if (s.length > 3) writeProperties(w, s.props);
 }
 
+// Each read exported alone too, so a decode-only bundle leaves the encoder out.
+export const readPuback = (r: Reader): PubackPacket => read(r, 'puback') as PubackPacket;
+export const readPubrec = (r: Reader): PubrecPacket => read(r, 'pubrec') as PubrecPacket;
+export const readPubrel = (r: Reader): PubrelPacket => read(r, 'pubrel') as PubrelPacket;
+export const readPubcomp = (r: Reader): PubcompPacket => read(r, 'pubcomp') as PubcompPacket;
+
+export const puback: PacketCodec<PubackPacket, AckPlan> = { read: readPuback, size: (p, v) => size(p, v, INFO.puback, 'puback'), write };
+export const pubrec: PacketCodec<PubrecPacket, AckPlan> = { read: readPubrec, size: (p, v) => size(p, v, INFO.pubrec, 'pubrec'), write };
+export const pubrel: PacketCodec<PubrelPacket, AckPlan> = { read: readPubrel, size: (p, v) => size(p, v, INFO.pubrel, 'pubrel'), write };
+export const pubcomp: PacketCodec<PubcompPacket, AckPlan> = { read: readPubcomp, size: (p, v) => size(p, v, INFO.pubcomp, 'pubcomp'), write };

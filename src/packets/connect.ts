@@ -1,13 +1,16 @@
 // CONNECT (section 3.1): read, size, write. The packet carries its own protocol level.
 
 import { invalidPacket, malformed, protocolError, unsupportedVersion } from '../errors.js';
-import { Ctx, binarySize, describe, propertiesSize, readProperties, stringSize, writeProperties } from '../properties.js';
+import { Ctx, binarySize, describe, planProperties, propertiesLength, readProperties, stringSize, writeProperties, type PropertiesPlan } from '../properties.js';
+import { ruleAt } from '../rules.js';
 import type { ConnectPacket, ConnectProperties, ProtocolVersion, Will, WillProperties } from '../types.js';
+import { uint8Length } from '../wire/bytes.js';
 import type { Reader } from '../wire/reader.js';
-import { varintSize, type Writer } from '../wire/writer.js';
-import { checkBoolean, checkInt, checkQos, refuseV5Properties, topicNameProblem, topicNameSize } from './common.js';
+import type { Writer } from '../wire/writer.js';
+import { checkBoolean, checkInt, checkQos, refuseV5Properties, topicNameProblem, topicNameSize, type PacketCodec, type Plan } from './common.js';
 
-const PROTOCOL_NAME: Record<number, string> = { 3: 'MQIsdp', 4: 'MQTT', 5: 'MQTT' };
+/** The Protocol Name each level must carry (MQTT-3.1.2-1). */
+export const PROTOCOL_NAME: Readonly<Record<ProtocolVersion, string>> = { 3: 'MQIsdp', 4: 'MQTT', 5: 'MQTT' };
 
 // Connect Flags bits
 const USERNAME = 0x80;
@@ -18,16 +21,36 @@ const WILL = 0x04;
 const CLEAN = 0x02;
 const RESERVED = 0x01;
 
-/** Reads the protocol level from a CONNECT body without decoding the rest (for version detection). */
-export function readConnect(r: Reader): ConnectPacket {
+interface WillPlan {
+  props: PropertiesPlan | undefined;
+  topic: string;
+  payload: Uint8Array;
+  payloadLength: number;
+}
+
+export interface ConnectPlan extends Plan {
+  version: ProtocolVersion;
+  flags: number;
+  keepAlive: number;
+  props: PropertiesPlan | undefined;
+  clientId: string;
+  will: WillPlan | undefined;
+  username: string | undefined;
+  password: Uint8Array | undefined;
+  passwordLength: number;
+}
+
+function read(r: Reader): ConnectPacket {
   const nameAt = r.pos;
   const protocolName = r.utf8('Protocol Name');
+  const levelAt = r.pos;
+  // errors about this CONNECT report the level it claims, whenever that byte is there
+  if (levelAt < r.end) r.claimedLevel = r.buf[levelAt]!;
   // MQTT-3.1.2-1: a name that is not MQTT's is not MQTT at all, so it is reported before the level (a server
   // must not answer it with CONNACK 0x01, which the level check below calls for)
   if (protocolName !== 'MQTT' && protocolName !== 'MQIsdp') {
     throw unsupportedVersion('MQTT-3.1.2-1', `CONNECT Protocol Name '${protocolName}' is not 'MQTT' (or 'MQIsdp' for MQTT 3.1)`, nameAt);
   }
-  const levelAt = r.pos;
   const level = r.u8('Protocol Level');
   if (level !== 3 && level !== 4 && level !== 5) {
     throw unsupportedVersion('MQTT-3.1.2-2', `CONNECT Protocol Level ${level} is not 3 (MQTT 3.1), 4 (3.1.1) or 5 (5.0)`, levelAt);
@@ -35,7 +58,7 @@ export function readConnect(r: Reader): ConnectPacket {
   if (protocolName !== PROTOCOL_NAME[level]) {
     throw unsupportedVersion(
       'MQTT-3.1.2-1',
-      `CONNECT Protocol Name '${protocolName}' does not match level ${level} (expected '${PROTOCOL_NAME[level]!}')`,
+      `CONNECT Protocol Name '${protocolName}' does not match level ${level} (expected '${PROTOCOL_NAME[level]}')`,
       nameAt,
     );
   }
@@ -48,13 +71,9 @@ export function readConnect(r: Reader): ConnectPacket {
   const willFlag = (flags & WILL) !== 0;
   const willQos = (flags & WILL_QOS) >> 3;
   const willRetain = (flags & WILL_RETAIN) !== 0;
-  if (!willFlag && willQos !== 0) {
-    throw malformed(v5 ? 'MQTT-3.1.2-11' : 'MQTT-3.1.2-13', `CONNECT Will QoS is ${willQos} but the Will Flag is 0`, flagsAt);
-  }
-  if (willQos === 3) throw malformed(v5 ? 'MQTT-3.1.2-12' : 'MQTT-3.1.2-14', 'CONNECT Will QoS is 3', flagsAt);
-  if (!willFlag && willRetain) {
-    throw malformed(v5 ? 'MQTT-3.1.2-13' : 'MQTT-3.1.2-15', 'CONNECT Will Retain is 1 but the Will Flag is 0', flagsAt);
-  }
+  if (!willFlag && willQos !== 0) throw malformed(ruleAt('willQosWithoutWill', version), `CONNECT Will QoS is ${willQos} but the Will Flag is 0`, flagsAt);
+  if (willQos === 3) throw malformed(ruleAt('willQos3', version), 'CONNECT Will QoS is 3', flagsAt);
+  if (!willFlag && willRetain) throw malformed(ruleAt('willRetainWithoutWill', version), 'CONNECT Will Retain is 1 but the Will Flag is 0', flagsAt);
   const hasUsername = (flags & USERNAME) !== 0;
   const hasPassword = (flags & PASSWORD) !== 0;
   if (!v5 && hasPassword && !hasUsername) {
@@ -64,8 +83,9 @@ export function readConnect(r: Reader): ConnectPacket {
   const keepAlive = r.u16('Keep Alive');
   const propsAt = r.pos;
   const properties = v5 ? (readProperties(r, Ctx.Connect) as ConnectProperties | undefined) : undefined;
-  if (properties !== undefined) checkAuthPair(properties, propsAt);
-
+  if (properties?.authenticationData !== undefined && properties.authenticationMethod === undefined) {
+    throw protocolError('U5-3.1.2.11-5', 'CONNECT has Authentication Data without Authentication Method', propsAt);
+  }
   const clientIdAt = r.pos;
   const clientId = r.utf8('Client Identifier');
   if (!v5 && clientId.length === 0 && !clean) {
@@ -91,81 +111,96 @@ export function readConnect(r: Reader): ConnectPacket {
   return packet;
 }
 
-/** U5-3.1.2.11-5: Authentication Data without Authentication Method is a Protocol Error. */
-function checkAuthPair(props: ConnectProperties, at: number): void {
-  if (props.authenticationData !== undefined && props.authenticationMethod === undefined) {
-    throw protocolError('U5-3.1.2.11-5', 'CONNECT has Authentication Data without Authentication Method', at);
+function size(p: ConnectPacket, version: ProtocolVersion): ConnectPlan {
+  // protocolVersion was read (once) by the codec, which chose `version` by it
+  const { protocolName, clientId, username, password, will, properties } = p;
+  const name = PROTOCOL_NAME[version];
+  if (protocolName !== undefined && protocolName !== name) {
+    throw invalidPacket('MQTT-3.1.2-1', `CONNECT protocolName ${describe(protocolName)} does not match protocol level ${version} ('${name}')`, 0x84);
   }
-}
-
-export function connectSize(p: ConnectPacket, version: ProtocolVersion): number {
-  if (p.protocolVersion !== version) {
-    throw invalidPacket(`CONNECT protocolVersion ${describe(p.protocolVersion)} differs from the encoding version ${version}`);
-  }
-  const name = PROTOCOL_NAME[version]!;
-  if (p.protocolName !== undefined && p.protocolName !== name) {
-    throw invalidPacket(`CONNECT protocolName '${String(p.protocolName)}' does not match protocol level ${version} ('${name}')`, 'MQTT-3.1.2-1', 0x84);
-  }
-  checkBoolean(p.clean, 'CONNECT clean');
-  checkInt(p.keepAlive, 0xffff, 'CONNECT keepAlive');
+  const clean = checkBoolean(p.clean, 'CONNECT clean');
+  const keepAlive = checkInt(p.keepAlive, 0xffff, 'CONNECT keepAlive');
   const v5 = version === 5;
-  let size = 2 + name.length + 1 + 1 + 2;
-  refuseV5Properties(p.properties, 'CONNECT', version);
+  let length = 2 + name.length + 1 + 1 + 2;
+  let props: PropertiesPlan | undefined;
   if (v5) {
-    if (p.properties !== undefined) {
-      if (p.properties.authenticationData !== undefined && p.properties.authenticationMethod === undefined) {
-        throw invalidPacket('CONNECT has authenticationData without authenticationMethod', 'U5-3.1.2.11-5', 0x82);
-      }
+    props = planProperties(properties, Ctx.Connect);
+    if (hasKey(props, 0x16) && !hasKey(props, 0x15)) {
+      throw invalidPacket('U5-3.1.2.11-5', 'CONNECT has authenticationData without authenticationMethod', 0x82);
     }
-    const ps = propertiesSize(p.properties, Ctx.Connect);
-    size += varintSize(ps) + ps;
+    length += propertiesLength(props);
+  } else {
+    refuseV5Properties(properties, 'CONNECT', version);
   }
-  size += stringSize(p.clientId, 'CONNECT clientId', version);
-  if (!v5 && p.clientId.length === 0 && !p.clean) {
-    throw invalidPacket('CONNECT with an empty clientId must set clean (Clean Session 1)', 'MQTT-3.1.3-7', 0x85);
+  length += stringSize(clientId, 'CONNECT clientId', version);
+  if (!v5 && (clientId as string).length === 0 && !clean) {
+    throw invalidPacket('MQTT-3.1.3-7', 'CONNECT with an empty clientId must set clean (Clean Session 1)', 0x85);
   }
-  const will = p.will;
+  let flags = clean ? CLEAN : 0;
+  let willPlan: WillPlan | undefined;
   if (will !== undefined) {
-    if (typeof will !== 'object' || will === null) throw invalidPacket('CONNECT will must be an object');
-    if (will.qos === (3 as number)) throw invalidPacket('CONNECT will.qos is 3', v5 ? 'MQTT-3.1.2-12' : 'MQTT-3.1.2-14', 0x81);
-    checkQos(will.qos, 'CONNECT will.qos');
-    checkBoolean(will.retain, 'CONNECT will.retain');
-    refuseV5Properties(will.properties, 'CONNECT will', version);
+    if (typeof will !== 'object' || will === null) throw invalidPacket(undefined, `CONNECT will must be an object, got ${describe(will)}`);
+    const { topic, payload, qos, properties: willProperties } = will;
+    if (qos === (3 as number)) throw invalidPacket(ruleAt('willQos3', version), 'CONNECT will.qos is 3', 0x81);
+    checkQos(qos, 'CONNECT will.qos');
+    const retain = checkBoolean(will.retain, 'CONNECT will.retain', false);
+    let willProps: PropertiesPlan | undefined;
     if (v5) {
-      const ws = propertiesSize(will.properties, Ctx.Will);
-      size += varintSize(ws) + ws;
+      willProps = planProperties(willProperties, Ctx.Will);
+      length += propertiesLength(willProps);
+    } else {
+      refuseV5Properties(willProperties, 'CONNECT will', version);
     }
-    size += topicNameSize(will.topic, 'CONNECT will.topic', version, true, false);
-    size += binarySize(will.payload, 'CONNECT will.payload', version);
+    length += topicNameSize(topic, 'CONNECT will.topic', version, true, false);
+    length += binarySize(payload, 'CONNECT will.payload', version);
+    flags |= WILL | (qos << 3) | (retain ? WILL_RETAIN : 0);
+    willPlan = { props: willProps, topic, payload, payloadLength: uint8Length(payload) };
   }
-  if (p.username !== undefined) size += stringSize(p.username, 'CONNECT username', version);
-  if (p.password !== undefined) {
-    if (!v5 && p.username === undefined) {
-      throw invalidPacket('CONNECT password without username is not allowed before MQTT 5.0', 'MQTT-3.1.2-22', 0x81);
+  if (username !== undefined) {
+    length += stringSize(username, 'CONNECT username', version);
+    flags |= USERNAME;
+  }
+  let passwordLength = 0;
+  if (password !== undefined) {
+    if (!v5 && username === undefined) {
+      throw invalidPacket('MQTT-3.1.2-22', 'CONNECT password without username is not allowed before MQTT 5.0', 0x81);
     }
-    size += binarySize(p.password, 'CONNECT password', version);
+    length += binarySize(password, 'CONNECT password', version);
+    passwordLength = uint8Length(password);
+    flags |= PASSWORD;
   }
-  return size;
+  return { first: 0x10, length, version, flags, keepAlive, props, clientId, will: willPlan, username, password, passwordLength };
 }
 
-export function writeConnect(p: ConnectPacket, w: Writer, version: ProtocolVersion): void {
-  w.utf8(PROTOCOL_NAME[version]!);
-  w.u8(version);
-  const will = p.will;
-  let flags = p.clean ? CLEAN : 0;
-  if (will !== undefined) flags |= WILL | (will.qos << 3) | (will.retain ? WILL_RETAIN : 0);
-  if (p.username !== undefined) flags |= USERNAME;
-  if (p.password !== undefined) flags |= PASSWORD;
-  w.u8(flags);
-  w.u16(p.keepAlive);
-  const v5 = version === 5;
-  if (v5) writeProperties(w, p.properties, propertiesSize(p.properties, Ctx.Connect));
-  w.utf8(p.clientId);
-  if (will !== undefined) {
-    if (v5) writeProperties(w, will.properties, propertiesSize(will.properties, Ctx.Will));
-    w.utf8(will.topic);
-    w.binary(will.payload);
-  }
-  if (p.username !== undefined) w.utf8(p.username);
-  if (p.password !== undefined) w.binary(p.password);
+function hasKey(props: PropertiesPlan | undefined, id: number): boolean {
+  if (props === undefined) return false;
+  for (let i = 0; i < props.items.length; i += 2) if ((props.items[i] as { id: number }).id === id) return true;
+  return false;
 }
+
+function write(s: ConnectPlan, w: Writer): void {
+  w.utf8(PROTOCOL_NAME[s.version]);
+  w.u8(s.version);
+  w.u8(s.flags);
+  w.u16(s.keepAlive);
+  const v5 = s.version === 5;
+  if (v5) writeProperties(w, s.props);
+  w.utf8(s.clientId);
+  const will = s.will;
+  if (will !== undefined) {
+    if (v5) writeProperties(w, will.props);
+    w.utf8(will.topic);
+    w.u16(will.payloadLength);
+    w.bytes(will.payload, will.payloadLength);
+  }
+  if (s.username !== undefined) w.utf8(s.username);
+  if (s.password !== undefined) {
+    w.u16(s.passwordLength);
+    w.bytes(s.password, s.passwordLength);
+  }
+}
+
+/** Exported alone too, so a decode-only bundle leaves the encoder out. */
+export { read as readConnect };
+
+export const connect: PacketCodec<ConnectPacket, ConnectPlan> = { read, size, write };

@@ -1,18 +1,33 @@
 // PUBLISH (section 3.3): read, size, write. The hot path: straight-line reads, one object literal per shape.
 
 import { invalidPacket, malformed, protocolError } from '../errors.js';
-import { Ctx, describe, propertiesSize, readProperties, writeProperties } from '../properties.js';
+import { Ctx, describe, planProperties, propertiesLength, readProperties, writeProperties, type PropertiesPlan } from '../properties.js';
+import { ruleAt } from '../rules.js';
 import type { ProtocolVersion, PublishPacket, PublishProperties } from '../types.js';
+import { uint8Length } from '../wire/bytes.js';
 import type { Reader } from '../wire/reader.js';
-import { varintSize, type Writer } from '../wire/writer.js';
-import { checkBoolean, checkPacketId, readPacketId, refuseV5Properties, topicNameProblem, topicNameSize } from './common.js';
+import { utf8Length } from '../wire/utf8.js';
+import type { Writer } from '../wire/writer.js';
+import { checkBoolean, checkPacketId, readPacketId, refuseV5Properties, topicNameProblem, topicNameSize, type PacketCodec, type Plan } from './common.js';
 
-export function readPublish(r: Reader, flags: number): PublishPacket {
+export interface PublishPlan extends Plan {
+  topic: string;
+  /** The topic is plain ASCII: its codes are copied without the per-character UTF-8 branch. */
+  ascii: boolean;
+  /** 0 for QoS 0. */
+  packetId: number;
+  props: PropertiesPlan | undefined;
+  v5: boolean;
+  payload: Uint8Array;
+  payloadLength: number;
+}
+
+function read(r: Reader, flags: number): PublishPacket {
   const qos = (flags >> 1) & 3;
   const dup = (flags & 8) !== 0;
   const retain = (flags & 1) !== 0;
-  if (qos === 3) throw malformed('MQTT-3.3.1-4', 'PUBLISH QoS bits are 3', 0);
-  if (dup && qos === 0) throw malformed('MQTT-3.3.1-2', 'PUBLISH has DUP 1 with QoS 0', 0);
+  if (qos === 3) throw malformed('MQTT-3.3.1-4', 'PUBLISH QoS bits are 3', r.start);
+  if (dup && qos === 0) throw malformed('MQTT-3.3.1-2', 'PUBLISH has DUP 1 with QoS 0', r.start);
   const topicAt = r.pos;
   const topic = r.utf8('Topic Name');
   const packetId = qos > 0 ? readPacketId(r) : 0;
@@ -31,86 +46,59 @@ export function readPublish(r: Reader, flags: number): PublishPacket {
   return packet;
 }
 
-export function publishFlags(p: PublishPacket): number {
-  return (p.dup ? 8 : 0) | (p.qos << 1) | (p.retain ? 1 : 0);
-}
-
-/**
- * Property Length found by the last `publishSize`. The codec always writes a frame right after sizing it (nothing
- * runs in between), so `writePublish` takes it from here instead of sizing and validating the properties twice.
- */
-let sizedProperties = 0;
-
-/**
- * True when the last `publishSize` found the Topic Name plain ASCII (its UTF-8 length equals its length), so
- * `writePublish` copies the character codes without `encodeUtf8Hand`'s per-character branch. The two topic loops
- * were over half of a small 3.1.1 PUBLISH encode (line profile, bench w2); this made w2 encode and encodeInto
- * 16% faster in one A/B batch (medians of 6 interleaved processes each), +5-8% encode and -4 to +10% encodeInto
- * in two later runs of paired samples of both builds in one process (the machine is noisy).
- */
-let sizedAsciiTopic = false;
-
-/**
- * UTF-8 length of a Topic Name that plainly passes `topicNameSize` (not empty, no U+0000, no lone surrogate, no
- * wildcard, at most 65,535 bytes), else 0 to let `topicNameSize` find and name the fault. One pass over the
- * string instead of a length pass and two wildcard scans (a quarter of encoding a small 3.1.1 PUBLISH, bench w2).
- */
-function plainTopicLength(s: string): number {
-  const n = s.length;
-  let len = n;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) {
-      // U+0000, '#', '+'
-      if (c === 0 || c === 0x23 || c === 0x2b) return 0;
-    } else if (c < 0x800) {
-      len += 1;
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      if (c > 0xdbff || i + 1 >= n) return 0;
-      const d = s.charCodeAt(i + 1);
-      if (d < 0xdc00 || d > 0xdfff) return 0;
-      len += 2;
-      i++;
-    } else {
-      len += 2;
-    }
-  }
-  return len <= 0xffff ? len : 0;
-}
-
-export function publishSize(p: PublishPacket, version: ProtocolVersion): number {
-  const qos = p.qos;
-  if (qos !== 0 && qos !== 1 && qos !== 2) throw invalidPacket(`PUBLISH qos must be 0, 1 or 2, got ${describe(qos)}`, 'MQTT-3.3.1-4', 0x81);
-  checkBoolean(p.retain, 'PUBLISH retain');
-  checkBoolean(p.dup, 'PUBLISH dup');
-  if (p.dup && qos === 0) throw invalidPacket('PUBLISH with qos 0 must have dup false', 'MQTT-3.3.1-2', 0x81);
-  const payload = p.payload;
-  if (!(payload instanceof Uint8Array)) throw invalidPacket(`PUBLISH payload must be a Uint8Array, got ${describe(payload)}`);
+function size(p: PublishPacket, version: ProtocolVersion): PublishPlan {
+  const { topic, payload, qos, packetId, properties } = p;
+  const retain = checkBoolean(p.retain, 'PUBLISH retain', false);
+  const dup = checkBoolean(p.dup, 'PUBLISH dup', false);
+  if (qos !== 0 && qos !== 1 && qos !== 2) throw invalidPacket('MQTT-3.3.1-4', `PUBLISH qos must be 0, 1 or 2, got ${describe(qos)}`, 0x81);
+  if (dup && qos === 0) throw invalidPacket('MQTT-3.3.1-2', 'PUBLISH with qos 0 must have dup false', 0x81);
+  const payloadLength = uint8Length(payload);
+  if (payloadLength < 0) throw invalidPacket(undefined, `PUBLISH payload must be a Uint8Array, got ${describe(payload)}`);
   const v5 = version === 5;
-  const topic = p.topic;
-  const plain = typeof topic === 'string' ? plainTopicLength(topic) : 0;
-  sizedAsciiTopic = plain > 0 && plain === (topic as string).length;
-  let size = plain > 0 ? 2 + plain : topicNameSize(topic, 'PUBLISH topic', version, false, v5 && p.properties?.topicAlias !== undefined);
+  let props: PropertiesPlan | undefined;
+  if (v5) props = planProperties(properties, Ctx.Publish);
+  else refuseV5Properties(properties, 'PUBLISH', version);
+  // The common topic (short, no wildcard) is sized by one UTF-8 pass and two native scans; anything else goes
+  // through topicNameSize, which names the fault.
+  const len = typeof topic === 'string' ? utf8Length(topic) : -1;
+  let length: number;
+  if (len > 0 && len <= 0xffff && topic.indexOf('#') === -1 && topic.indexOf('+') === -1) length = 2 + len;
+  else length = topicNameSize(topic, 'PUBLISH topic', version, false, v5 && hasTopicAlias(props));
   if (qos > 0) {
-    checkPacketId(p.packetId, 'PUBLISH', version);
-    size += 2;
-  } else if (p.packetId !== undefined) {
-    throw invalidPacket('PUBLISH with qos 0 has no packetId', version === 5 ? 'MQTT-2.2.1-2' : 'MQTT-2.3.1-5', 0x81);
+    checkPacketId(packetId, 'PUBLISH', version);
+    length += 2;
+  } else if (packetId !== undefined) {
+    throw invalidPacket(ruleAt('packetIdOnQos0', version), 'PUBLISH with qos 0 has no packetId', 0x81);
   }
-  if (v5) {
-    const ps = propertiesSize(p.properties, Ctx.Publish);
-    sizedProperties = ps;
-    size += varintSize(ps) + ps;
-  } else {
-    refuseV5Properties(p.properties, 'PUBLISH', version);
-  }
-  return size + payload.length;
+  if (v5) length += propertiesLength(props);
+  return {
+    first: 0x30 | (dup ? 8 : 0) | (qos << 1) | (retain ? 1 : 0),
+    length: length + payloadLength,
+    topic,
+    ascii: len === topic.length,
+    packetId: qos > 0 ? (packetId as number) : 0,
+    props,
+    v5,
+    payload,
+    payloadLength,
+  };
 }
 
-export function writePublish(p: PublishPacket, w: Writer, version: ProtocolVersion): void {
-  if (sizedAsciiTopic) w.ascii(p.topic);
-  else w.utf8(p.topic);
-  if (p.qos > 0) w.u16(p.packetId!);
-  if (version === 5) writeProperties(w, p.properties, sizedProperties);
-  w.bytes(p.payload);
+function hasTopicAlias(props: PropertiesPlan | undefined): boolean {
+  if (props === undefined) return false;
+  for (let i = 0; i < props.items.length; i += 2) if ((props.items[i] as { id: number }).id === 0x23) return true;
+  return false;
 }
+
+function write(s: PublishPlan, w: Writer): void {
+  if (s.ascii) w.ascii(s.topic);
+  else w.utf8(s.topic);
+  if (s.packetId !== 0) w.u16(s.packetId);
+  if (s.v5) writeProperties(w, s.props);
+  w.bytes(s.payload, s.payloadLength);
+}
+
+/** Exported alone too, so a decode-only bundle leaves the encoder out. */
+export { read as readPublish };
+
+export const publish: PacketCodec<PublishPacket, PublishPlan> = { read, size, write };

@@ -1,21 +1,38 @@
-// SUBSCRIBE and SUBACK (sections 3.8, 3.9): read, size, write.
+// SUBSCRIBE (section 3.8): read, size, write.
 
 import { invalidPacket, malformed, protocolError } from '../errors.js';
-import { Ctx, describe, propertiesSize, readProperties, writeProperties } from '../properties.js';
-import { REASON_CODES_V3, REASON_CODES_V5 } from '../reason-codes.js';
+import { Ctx, describe, planProperties, propertiesLength, readProperties, writeProperties, type PropertiesPlan } from '../properties.js';
+import { hexByte } from '../reason-codes.js';
+import { ruleAt } from '../rules.js';
 import { isSharedFilter } from '../topic.js';
-import type { AckProperties, ProtocolVersion, SubackPacket, SubscribePacket, SubscribeProperties, Subscription } from '../types.js';
+import type { ProtocolVersion, SubscribePacket, SubscribeProperties, Subscription } from '../types.js';
 import type { Reader } from '../wire/reader.js';
-import { varintSize, type Writer } from '../wire/writer.js';
-import { checkBoolean, checkPacketId, checkQos, readPacketId, readTopicFilter, refuseV5Properties, topicFilterSize } from './common.js';
+import type { Writer } from '../wire/writer.js';
+import {
+  checkBoolean,
+  checkPacketId,
+  checkQos,
+  readPacketId,
+  readTopicFilter,
+  refuseV5Properties,
+  topicFilterSize,
+  type PacketCodec,
+  type Plan,
+} from './common.js';
 
-export function readSubscribe(r: Reader): SubscribePacket {
+export interface SubscribePlan extends Plan {
+  packetId: number;
+  v5: boolean;
+  props: PropertiesPlan | undefined;
+  /** Topic Filter, Subscription Options byte, Topic Filter, … */
+  entries: (string | number)[];
+}
+
+function read(r: Reader): SubscribePacket {
   const v5 = r.version === 5;
   const packetId = readPacketId(r);
   const properties = v5 ? (readProperties(r, Ctx.Subscribe) as SubscribeProperties | undefined) : undefined;
-  if (r.pos === r.end) {
-    throw protocolError(v5 ? 'MQTT-3.8.3-2' : 'MQTT-3.8.3-3', 'SUBSCRIBE has no Topic Filter (empty payload)', r.pos);
-  }
+  if (r.pos === r.end) throw protocolError(ruleAt('subscribeEmpty', r.version), 'SUBSCRIBE has no Topic Filter (empty payload)', r.pos);
   const subscriptions: Subscription[] = [];
   while (r.pos < r.end) {
     const topicFilter = readTopicFilter(r);
@@ -24,7 +41,7 @@ export function readSubscribe(r: Reader): SubscribePacket {
     const qos = options & 3;
     if (!v5) {
       if (options > 2) {
-        throw malformed('MQTT-3.8.3-4', `SUBSCRIBE Requested QoS byte 0x${options.toString(16)} for '${topicFilter}' is not 0, 1 or 2`, optAt);
+        throw malformed('MQTT-3.8.3-4', `SUBSCRIBE Requested QoS byte ${hexByte(options)} for '${topicFilter}' is not 0, 1 or 2`, optAt);
       }
       subscriptions.push({ topicFilter, qos: qos as 0 | 1 | 2 });
       continue;
@@ -52,104 +69,67 @@ export function readSubscribe(r: Reader): SubscribePacket {
   return packet;
 }
 
-export function subscribeSize(p: SubscribePacket, version: ProtocolVersion): number {
-  checkPacketId(p.packetId, 'SUBSCRIBE', version);
+function size(p: SubscribePacket, version: ProtocolVersion): SubscribePlan {
+  const { subscriptions, properties } = p;
+  const packetId = checkPacketId(p.packetId, 'SUBSCRIBE', version);
   const v5 = version === 5;
-  let size = 2;
+  let length = 2;
+  let props: PropertiesPlan | undefined;
   if (v5) {
-    const ps = propertiesSize(p.properties, Ctx.Subscribe);
-    size += varintSize(ps) + ps;
+    props = planProperties(properties, Ctx.Subscribe);
+    length += propertiesLength(props);
   } else {
-    refuseV5Properties(p.properties, 'SUBSCRIBE', version);
+    refuseV5Properties(properties, 'SUBSCRIBE', version);
   }
-  const subs = p.subscriptions;
-  if (!Array.isArray(subs)) throw invalidPacket(`SUBSCRIBE subscriptions must be an array, got ${describe(subs)}`);
-  if (subs.length === 0) {
-    throw invalidPacket('SUBSCRIBE needs at least one subscription', v5 ? 'MQTT-3.8.3-2' : 'MQTT-3.8.3-3', 0x82);
-  }
-  for (const s of subs) {
-    if (typeof s !== 'object' || s === null) throw invalidPacket('SUBSCRIBE subscriptions entries must be objects');
-    size += topicFilterSize(s.topicFilter, 'SUBSCRIBE', version) + 1;
-    if (s.qos === (3 as number)) {
-      throw v5
-        ? invalidPacket(`SUBSCRIBE qos of '${s.topicFilter}' is 3`, 'U5-3.8.3.1-1', 0x82)
-        : invalidPacket(`SUBSCRIBE qos of '${s.topicFilter}' is 3`, 'MQTT-3.8.3-4', 0x81);
+  if (!Array.isArray(subscriptions)) throw invalidPacket(undefined, `SUBSCRIBE subscriptions must be an array, got ${describe(subscriptions)}`);
+  const n = subscriptions.length;
+  if (n === 0) throw invalidPacket(ruleAt('subscribeEmpty', version), 'SUBSCRIBE needs at least one subscription', 0x82);
+  const entries: (string | number)[] = [];
+  for (let i = 0; i < n; i++) {
+    const s: unknown = subscriptions[i];
+    if (typeof s !== 'object' || s === null) throw invalidPacket(undefined, `SUBSCRIBE subscriptions[${i}] must be an object, got ${describe(s)}`);
+    const { topicFilter, qos, noLocal, retainAsPublished, retainHandling } = s as Subscription;
+    length += topicFilterSize(topicFilter, 'SUBSCRIBE', version) + 1;
+    const what = `SUBSCRIBE subscriptions[${i}] ('${topicFilter}')`;
+    if (qos === (3 as number)) {
+      throw v5 ? invalidPacket('U5-3.8.3.1-1', `${what} qos is 3`, 0x82) : invalidPacket('MQTT-3.8.3-4', `${what} qos is 3`, 0x81);
     }
-    checkQos(s.qos, `SUBSCRIBE qos of '${s.topicFilter}'`);
+    let options: number = checkQos(qos, `${what} qos`);
+    const nl = checkBoolean(noLocal, `${what} noLocal`, false);
+    const rap = checkBoolean(retainAsPublished, `${what} retainAsPublished`, false);
+    if (retainHandling !== undefined && retainHandling !== 0 && retainHandling !== 1 && retainHandling !== 2) {
+      throw invalidPacket(v5 ? 'U5-3.8.3.1-2' : 'MQTT-3.8.3-4', `${what} retainHandling must be 0, 1 or 2, got ${describe(retainHandling)}`, v5 ? 0x82 : 0x81);
+    }
+    const rh = retainHandling ?? 0;
     if (v5) {
-      if (s.noLocal !== undefined) checkBoolean(s.noLocal, `SUBSCRIBE noLocal of '${s.topicFilter}'`);
-      if (s.retainAsPublished !== undefined) checkBoolean(s.retainAsPublished, `SUBSCRIBE retainAsPublished of '${s.topicFilter}'`);
-      const rh = s.retainHandling;
-      if (rh !== undefined && rh !== 0 && rh !== 1 && rh !== 2) {
-        throw invalidPacket(`SUBSCRIBE retainHandling of '${s.topicFilter}' must be 0, 1 or 2, got ${describe(rh)}`, 'U5-3.8.3.1-2', 0x82);
+      if (nl && isSharedFilter(topicFilter)) {
+        throw invalidPacket('MQTT-3.8.3-4', `${what} noLocal may not be set on a Shared Subscription`, 0x82);
       }
-      if (s.noLocal === true && isSharedFilter(s.topicFilter)) {
-        throw invalidPacket(`SUBSCRIBE noLocal may not be set on the Shared Subscription '${s.topicFilter}'`, 'MQTT-3.8.3-4', 0x82);
-      }
-    } else if (s.noLocal === true || s.retainAsPublished === true || (s.retainHandling !== undefined && s.retainHandling !== 0)) {
+      options |= (nl ? 4 : 0) | (rap ? 8 : 0) | (rh << 4);
+    } else if (nl || rap || rh !== 0) {
       // they would set bits of the Requested QoS byte that 3.1.1 reserves (MQTT-3.8.3-4)
       throw invalidPacket(
-        `SUBSCRIBE noLocal, retainAsPublished and retainHandling exist only in MQTT 5.0 (encoding for protocol level ${version})`,
         'MQTT-3.8.3-4',
+        `${what} noLocal, retainAsPublished and retainHandling exist only in MQTT 5.0 (encoding for protocol level ${version})`,
         0x81,
       );
     }
+    entries.push(topicFilter, options);
   }
-  return size;
+  return { first: 0x82, length, packetId, v5, props, entries };
 }
 
-export function writeSubscribe(p: SubscribePacket, w: Writer, version: ProtocolVersion): void {
-  w.u16(p.packetId);
-  const v5 = version === 5;
-  if (v5) writeProperties(w, p.properties, propertiesSize(p.properties, Ctx.Subscribe));
-  for (const s of p.subscriptions) {
-    w.utf8(s.topicFilter);
-    let options: number = s.qos;
-    if (v5) options |= (s.noLocal === true ? 4 : 0) | (s.retainAsPublished === true ? 8 : 0) | ((s.retainHandling ?? 0) << 4);
-    w.u8(options);
+function write(s: SubscribePlan, w: Writer): void {
+  w.u16(s.packetId);
+  if (s.v5) writeProperties(w, s.props);
+  const e = s.entries;
+  for (let i = 0; i < e.length; i += 2) {
+    w.utf8(e[i] as string);
+    w.u8(e[i + 1] as number);
   }
 }
 
-export function readSuback(r: Reader): SubackPacket {
-  const v5 = r.version === 5;
-  const packetId = readPacketId(r);
-  const properties = v5 ? (readProperties(r, Ctx.Suback) as AckProperties | undefined) : undefined;
-  if (r.pos === r.end) throw malformed(v5 ? 'U5-3.9-1' : 'U311-3.9-1', 'SUBACK has no return codes (empty payload)', r.pos);
-  const table = (v5 ? REASON_CODES_V5 : REASON_CODES_V3)['suback']!;
-  const reasonCodes: number[] = [];
-  while (r.pos < r.end) {
-    const at = r.pos;
-    const code = r.u8('Reason Code');
-    if (table[code] !== 1) throw protocolError('MQTT-3.9.3-2', `SUBACK code 0x${code.toString(16)} is not allowed`, at);
-    reasonCodes.push(code);
-  }
-  const packet: SubackPacket = { type: 'suback', packetId, reasonCodes };
-  if (properties !== undefined) packet.properties = properties;
-  return packet;
-}
+/** Exported alone too, so a decode-only bundle leaves the encoder out. */
+export { read as readSubscribe };
 
-export function subackSize(p: SubackPacket, version: ProtocolVersion): number {
-  checkPacketId(p.packetId, 'SUBACK', version);
-  const v5 = version === 5;
-  let size = 2;
-  if (v5) {
-    const ps = propertiesSize(p.properties, Ctx.Suback);
-    size += varintSize(ps) + ps;
-  } else {
-    refuseV5Properties(p.properties, 'SUBACK', version, 'U311-3.9-1');
-  }
-  const codes = p.reasonCodes;
-  if (!Array.isArray(codes)) throw invalidPacket(`SUBACK reasonCodes must be an array, got ${describe(codes)}`);
-  if (codes.length === 0) throw invalidPacket('SUBACK needs at least one reason code', v5 ? 'U5-3.9-1' : 'U311-3.9-1', 0x81);
-  const table = (v5 ? REASON_CODES_V5 : REASON_CODES_V3)['suback']!;
-  for (const c of codes) {
-    if (typeof c !== 'number' || table[c] !== 1) throw invalidPacket(`SUBACK code ${describe(c)} is not allowed`, 'MQTT-3.9.3-2', 0x82);
-  }
-  return size + codes.length;
-}
-
-export function writeSuback(p: SubackPacket, w: Writer, version: ProtocolVersion): void {
-  w.u16(p.packetId);
-  if (version === 5) writeProperties(w, p.properties, propertiesSize(p.properties, Ctx.Suback));
-  for (const c of p.reasonCodes) w.u8(c);
-}
+export const subscribe: PacketCodec<SubscribePacket, SubscribePlan> = { read, size, write };

@@ -1,14 +1,20 @@
-// UNSUBSCRIBE and UNSUBACK (sections 3.10, 3.11): read, size, write.
+// UNSUBSCRIBE (section 3.10): read, size, write.
 
-import { invalidPacket, malformed, protocolError } from '../errors.js';
-import { Ctx, describe, propertiesSize, readProperties, writeProperties } from '../properties.js';
-import { REASON_CODES_V5 } from '../reason-codes.js';
-import type { AckProperties, ProtocolVersion, UnsubackPacket, UnsubscribePacket, UnsubscribeProperties } from '../types.js';
+import { invalidPacket, protocolError } from '../errors.js';
+import { Ctx, describe, planProperties, propertiesLength, readProperties, writeProperties, type PropertiesPlan } from '../properties.js';
+import type { ProtocolVersion, UnsubscribePacket, UnsubscribeProperties } from '../types.js';
 import type { Reader } from '../wire/reader.js';
-import { varintSize, type Writer } from '../wire/writer.js';
-import { checkPacketId, expectLength, readPacketId, readTopicFilter, refuseV5Field, refuseV5Properties, topicFilterSize } from './common.js';
+import type { Writer } from '../wire/writer.js';
+import { checkPacketId, readPacketId, readTopicFilter, refuseV5Properties, topicFilterSize, type PacketCodec, type Plan } from './common.js';
 
-export function readUnsubscribe(r: Reader): UnsubscribePacket {
+export interface UnsubscribePlan extends Plan {
+  packetId: number;
+  v5: boolean;
+  props: PropertiesPlan | undefined;
+  filters: string[];
+}
+
+function read(r: Reader): UnsubscribePacket {
   const v5 = r.version === 5;
   const packetId = readPacketId(r);
   const properties = v5 ? (readProperties(r, Ctx.Unsubscribe) as UnsubscribeProperties | undefined) : undefined;
@@ -20,71 +26,37 @@ export function readUnsubscribe(r: Reader): UnsubscribePacket {
   return packet;
 }
 
-export function unsubscribeSize(p: UnsubscribePacket, version: ProtocolVersion): number {
-  checkPacketId(p.packetId, 'UNSUBSCRIBE', version);
-  let size = 2;
-  if (version === 5) {
-    const ps = propertiesSize(p.properties, Ctx.Unsubscribe);
-    size += varintSize(ps) + ps;
+function size(p: UnsubscribePacket, version: ProtocolVersion): UnsubscribePlan {
+  const { topicFilters, properties } = p;
+  const packetId = checkPacketId(p.packetId, 'UNSUBSCRIBE', version);
+  const v5 = version === 5;
+  let length = 2;
+  let props: PropertiesPlan | undefined;
+  if (v5) {
+    props = planProperties(properties, Ctx.Unsubscribe);
+    length += propertiesLength(props);
   } else {
-    refuseV5Properties(p.properties, 'UNSUBSCRIBE', version);
+    refuseV5Properties(properties, 'UNSUBSCRIBE', version);
   }
-  const filters = p.topicFilters;
-  if (!Array.isArray(filters)) throw invalidPacket(`UNSUBSCRIBE topicFilters must be an array, got ${describe(filters)}`);
-  if (filters.length === 0) throw invalidPacket('UNSUBSCRIBE needs at least one topic filter', 'MQTT-3.10.3-2', 0x82);
-  for (const f of filters) size += topicFilterSize(f, 'UNSUBSCRIBE', version);
-  return size;
+  if (!Array.isArray(topicFilters)) throw invalidPacket(undefined, `UNSUBSCRIBE topicFilters must be an array, got ${describe(topicFilters)}`);
+  const n = topicFilters.length;
+  if (n === 0) throw invalidPacket('MQTT-3.10.3-2', 'UNSUBSCRIBE needs at least one topic filter', 0x82);
+  const filters: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const f: unknown = topicFilters[i];
+    length += topicFilterSize(f, 'UNSUBSCRIBE', version);
+    filters.push(f as string);
+  }
+  return { first: 0xa2, length, packetId, v5, props, filters };
 }
 
-export function writeUnsubscribe(p: UnsubscribePacket, w: Writer, version: ProtocolVersion): void {
-  w.u16(p.packetId);
-  if (version === 5) writeProperties(w, p.properties, propertiesSize(p.properties, Ctx.Unsubscribe));
-  for (const f of p.topicFilters) w.utf8(f);
+function write(s: UnsubscribePlan, w: Writer): void {
+  w.u16(s.packetId);
+  if (s.v5) writeProperties(w, s.props);
+  for (const f of s.filters) w.utf8(f);
 }
 
-export function readUnsuback(r: Reader): UnsubackPacket {
-  if (r.version !== 5) {
-    expectLength(r, 2, 'U311-3.11-1');
-    return { type: 'unsuback', packetId: readPacketId(r) };
-  }
-  const packetId = readPacketId(r);
-  const properties = readProperties(r, Ctx.Unsuback) as AckProperties | undefined;
-  if (r.pos === r.end) throw malformed('U5-3.11-1', 'UNSUBACK has no Reason Codes (empty payload)', r.pos);
-  const table = REASON_CODES_V5['unsuback']!;
-  const reasonCodes: number[] = [];
-  while (r.pos < r.end) {
-    const at = r.pos;
-    const code = r.u8('Reason Code');
-    if (table[code] !== 1) throw protocolError('MQTT-3.11.3-2', `UNSUBACK Reason Code 0x${code.toString(16)} is not allowed`, at);
-    reasonCodes.push(code);
-  }
-  const packet: UnsubackPacket = { type: 'unsuback', packetId, reasonCodes };
-  if (properties !== undefined) packet.properties = properties;
-  return packet;
-}
+/** Exported alone too, so a decode-only bundle leaves the encoder out. */
+export { read as readUnsubscribe };
 
-export function unsubackSize(p: UnsubackPacket, version: ProtocolVersion): number {
-  checkPacketId(p.packetId, 'UNSUBACK', version);
-  if (version !== 5) {
-    refuseV5Field(p.reasonCodes, 'UNSUBACK reasonCodes', version, 'U311-3.11-1');
-    refuseV5Properties(p.properties, 'UNSUBACK', version, 'U311-3.11-1');
-    return 2;
-  }
-  const ps = propertiesSize(p.properties, Ctx.Unsuback);
-  const codes = p.reasonCodes;
-  if (!Array.isArray(codes) || codes.length === 0) {
-    throw invalidPacket('UNSUBACK needs reasonCodes (at least one) in MQTT 5.0', 'U5-3.11-1', 0x81);
-  }
-  const table = REASON_CODES_V5['unsuback']!;
-  for (const c of codes) {
-    if (typeof c !== 'number' || table[c] !== 1) throw invalidPacket(`UNSUBACK reason code ${describe(c)} is not allowed`, 'MQTT-3.11.3-2', 0x82);
-  }
-  return 2 + varintSize(ps) + ps + codes.length;
-}
-
-export function writeUnsuback(p: UnsubackPacket, w: Writer, version: ProtocolVersion): void {
-  w.u16(p.packetId);
-  if (version !== 5) return;
-  writeProperties(w, p.properties, propertiesSize(p.properties, Ctx.Unsuback));
-  for (const c of p.reasonCodes!) w.u8(c);
-}
+export const unsubscribe: PacketCodec<UnsubscribePacket, UnsubscribePlan> = { read, size, write };

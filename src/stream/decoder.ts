@@ -1,16 +1,16 @@
-// PacketDecoder: FrameSplitter plus decode, with the connection's protocol level and the receiver's role.
+// PacketDecoder: the frame splitter plus decode, with the connection's protocol level and the receiver's role.
+// Each frame is decoded and handed over before the next is cut, so nothing completed is lost to a later error.
 
-import { MqttError, protocolError } from '../errors.js';
-import { decodeBody } from '../codec.js';
-import type { Packet, ProtocolVersion } from '../types.js';
-import { headerSize, readRemainingLength } from '../wire/remaining-length.js';
-import { FrameSplitter } from './splitter.js';
+import { checkVersion, decodeFrame } from '../codec.js';
+import { MqttError, annotate, invalidPacket, malformed, protocolError } from '../errors.js';
+import { OptionKeys } from '../options.js';
+import { packetName, senderOf } from '../packet-types.js';
+import { ruleAt } from '../rules.js';
 import { strictFault, type StrictOptions } from '../strict.js';
-
-/** Packets only a client sends (Table 2-1 / 2.1.2): a client-role decoder refuses them. */
-const CLIENT_ONLY = new Set(['connect', 'subscribe', 'unsubscribe', 'pingreq']);
-/** Packets only a server sends. */
-const SERVER_ONLY = new Set(['connack', 'suback', 'unsuback', 'pingresp']);
+import type { Packet, ProtocolVersion } from '../types.js';
+import { uint8Length } from '../wire/bytes.js';
+import { Reader } from '../wire/reader.js';
+import { FrameCursor, checkMaxPacketSize } from './splitter.js';
 
 export interface PacketDecoderOptions {
   /** Protocol level of the connection. When omitted: 4 until the first CONNECT, then that CONNECT's level. */
@@ -22,8 +22,7 @@ export interface PacketDecoderOptions {
   /**
    * Who is receiving: `'server'` refuses packets only a server sends (CONNACK, SUBACK, UNSUBACK, PINGRESP) and
    * a PUBLISH with a Subscription Identifier; `'client'` refuses packets only a client sends and a DISCONNECT with a
-   * Session Expiry Interval (MQTT-3.14.2-2). Default: accept both
-   * directions, for inspection tools.
+   * Session Expiry Interval (MQTT-3.14.2-2). Default: accept both directions, for inspection tools.
    */
   role?: 'server' | 'client';
   /**
@@ -44,148 +43,188 @@ export interface PacketDecoderOptions {
   checkPayloadFormat?: boolean;
 }
 
+const DECODER_OPTIONS = new OptionKeys('PacketDecoder', [
+  'version',
+  'maxPacketSize',
+  'copy',
+  'role',
+  'topicAliasMaximum',
+  'strictStrings',
+  'checkPayloadFormat',
+]);
+
 export class PacketDecoder {
-  private readonly splitter: FrameSplitter;
-  private readonly fixedVersion: boolean;
-  private readonly copy: boolean;
-  private readonly role: 'server' | 'client' | undefined;
-  private readonly topicAliasMaximum: number;
-  private readonly strict: StrictOptions | undefined;
-  /** The protocol level packets are decoded at now. */
-  version: ProtocolVersion;
-  private seenConnect = false;
-  /** (start, header size, size) of the frames inside the current chunk, reused across pushes. */
-  private readonly bounds: number[] = [];
+  readonly #cursor: FrameCursor;
+  readonly #reader = new Reader();
+  readonly #fixedVersion: boolean;
+  readonly #copy: boolean;
+  readonly #role: 'server' | 'client' | undefined;
+  /** -1: not checked. */
+  readonly #topicAliasMaximum: number;
+  readonly #strict: StrictOptions | undefined;
+  #version: ProtocolVersion;
+  #seenConnect = false;
+  /** True during `push`/`end`: a call from inside `onPacket` is refused rather than corrupting the state. */
+  #busy = false;
 
   constructor(options: PacketDecoderOptions = {}) {
-    const v = options.version;
-    if (v !== undefined && v !== 3 && v !== 4 && v !== 5) {
-      throw new MqttError('unsupported-protocol-version', `PacketDecoder version ${String(v)} is not 3, 4 or 5`);
+    DECODER_OPTIONS.check(options);
+    const { version, maxPacketSize, copy, role, topicAliasMaximum, strictStrings, checkPayloadFormat } = options;
+    if (version !== undefined) checkVersion(version, 'PacketDecoder');
+    this.#version = version ?? 4;
+    this.#fixedVersion = version !== undefined;
+    this.#copy = copy === true;
+    if (role !== undefined && role !== 'server' && role !== 'client') {
+      throw invalidPacket(undefined, `PacketDecoder role must be 'server' or 'client', got ${String(role)}`);
     }
-    this.version = v ?? 4;
-    this.fixedVersion = v !== undefined;
-    this.copy = options.copy === true;
-    this.role = options.role;
-    const tam = options.topicAliasMaximum;
-    if (tam !== undefined && (!Number.isInteger(tam) || tam < 0 || tam > 0xffff)) {
-      throw new MqttError('invalid-packet', `PacketDecoder topicAliasMaximum must be an integer from 0 to 65535, got ${String(tam)}`);
+    this.#role = role;
+    if (topicAliasMaximum !== undefined && (!Number.isInteger(topicAliasMaximum) || topicAliasMaximum < 0 || topicAliasMaximum > 0xffff)) {
+      throw invalidPacket(undefined, `PacketDecoder topicAliasMaximum must be an integer from 0 to 65535, got ${String(topicAliasMaximum)}`);
     }
-    // -1: not checked
-    this.topicAliasMaximum = tam ?? -1;
-    this.strict =
-      options.strictStrings === true || options.checkPayloadFormat === true
-        ? { strictStrings: options.strictStrings === true, checkPayloadFormat: options.checkPayloadFormat === true }
+    this.#topicAliasMaximum = topicAliasMaximum ?? -1;
+    this.#strict =
+      strictStrings === true || checkPayloadFormat === true
+        ? { strictStrings: strictStrings === true, checkPayloadFormat: checkPayloadFormat === true }
         : undefined;
-    this.splitter = new FrameSplitter({
-      version: this.version,
-      ...(options.maxPacketSize !== undefined ? { maxPacketSize: options.maxPacketSize } : {}),
-    });
+    this.#cursor = new FrameCursor(checkMaxPacketSize(maxPacketSize, 'PacketDecoder'), this.#version);
+  }
+
+  /** The protocol level packets are decoded at now: the given one, or the first delivered CONNECT's. */
+  get version(): ProtocolVersion {
+    return this.#version;
   }
 
   /** Bytes held for a partial frame. */
   get buffered(): number {
-    return this.splitter.buffered;
+    return this.#cursor.held;
   }
 
-  /** Decodes every packet completed by `chunk`. After an error, every later call throws that error. */
-  push(chunk: Uint8Array): Packet[] {
-    const bounds = this.bounds;
-    const joined = this.splitter.scan(chunk, bounds, true);
-    const packets: Packet[] = [];
-    // stream offset of the first returned frame
-    let at = this.splitter.firstFrameOffset;
-    if (joined !== undefined) {
-      packets.push(this.decodeFrame(joined, at));
-      at += joined.length;
+  /** Stream offset of the next byte `push` will receive. */
+  get offset(): number {
+    return this.#cursor.fed;
+  }
+
+  /**
+   * Decodes every packet completed by `chunk`, in stream order. With `onPacket`, each packet is handed over as soon
+   * as it is decoded. An error is thrown only after every packet before it was handed over (returned packets are
+   * then on the error's `packets`); after an error, every call throws that same error. Chunks must not be modified
+   * after being pushed unless `copy` is set: binary fields may be views of them. If `onPacket` throws, its exception
+   * propagates and the frames after that packet wait for the next `push` (an empty chunk will do) or `end`.
+   */
+  push(chunk: Uint8Array, onPacket?: (packet: Packet) => void): Packet[] {
+    const cursor = this.#cursor;
+    if (cursor.failure !== undefined) throw cursor.failure;
+    const length = uint8Length(chunk);
+    if (length < 0) throw invalidPacket(undefined, `PacketDecoder.push expects a Uint8Array, got ${chunk === null ? 'null' : typeof chunk}`);
+    this.#enter('push');
+    try {
+      cursor.feed(chunk, length);
+      return this.#drain(onPacket);
+    } finally {
+      this.#busy = false;
     }
-    // a plain Uint8Array chunk: payload views made from its buffer directly (see Reader.backing)
-    const backing = bounds.length > 0 && chunk.constructor === Uint8Array ? chunk.buffer : undefined;
-    const base = chunk.byteOffset;
-    for (let i = 0; i < bounds.length; i += 3) {
-      const start = bounds[i]!;
-      const size = bounds[i + 2]!;
+  }
+
+  /**
+   * Call at the end of the stream: returns (and hands to `onPacket`) any packets still waiting after a callback
+   * threw, then throws when a partial frame remains.
+   */
+  end(onPacket?: (packet: Packet) => void): Packet[] {
+    this.#enter('end');
+    try {
+      const packets = this.#drain(onPacket);
+      this.#cursor.finish();
+      return packets;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #enter(what: string): void {
+    if (this.#busy) {
+      throw invalidPacket(undefined, `PacketDecoder.${what} was called from inside its own onPacket callback; call it after push returns`);
+    }
+    this.#busy = true;
+  }
+
+  #drain(onPacket: ((packet: Packet) => void) | undefined): Packet[] {
+    const cursor = this.#cursor;
+    const reader = this.#reader;
+    const packets: Packet[] = [];
+    let lastBuf: Uint8Array | undefined;
+    let backing: ArrayBufferLike | undefined;
+    let base = 0;
+    for (;;) {
       let packet: Packet;
       try {
-        // straight from the chunk: no frame view is made for a frame that decodes
-        packet = decodeBody(chunk, chunk[start]!, start + bounds[i + 1]!, start + size, this.version, this.copy, backing, base);
+        if (!cursor.next()) return packets;
+        const buf = cursor.buf;
+        if (buf !== lastBuf) {
+          lastBuf = buf;
+          // a plain Uint8Array: payload views made from its buffer directly (see Reader.backing)
+          backing = Object.getPrototypeOf(buf) === Uint8Array.prototype ? buf.buffer : undefined;
+          base = buf.byteOffset;
+        }
+        reader.backing = backing;
+        reader.base = base;
+        packet = this.#decode(cursor, reader);
       } catch (e) {
-        // Error offsets are relative to the frame: decode its view again for the identical, frame-relative error.
-        // (Decoding is deterministic, so that throws; the last line only keeps the MqttError-only promise.)
-        this.decodeFrame(chunk.subarray(start, start + size), at);
-        throw this.fail(e, at);
+        const err = e as MqttError;
+        err.packets ??= packets;
+        throw err;
       }
-      this.accept(packet, at);
       packets.push(packet);
-      at += size;
+      if (onPacket !== undefined) onPacket(packet);
     }
-    // a bad header after these frames: reported only now, so the first error in the stream wins
-    this.splitter.raiseDeferred();
-    return packets;
   }
 
-  /** Call at the end of the stream: throws when a partial frame remains. */
-  end(): void {
-    this.splitter.end();
-  }
-
-  /** Decodes one whole frame starting at stream offset `at`, poisoning the stream on any error. */
-  private decodeFrame(frame: Uint8Array, at: number): Packet {
+  /** Decodes and checks the frame the cursor found; any error fails the stream at its stream offset. */
+  #decode(cursor: FrameCursor, reader: Reader): Packet {
     let packet: Packet;
+    const version = this.#version;
     try {
-      const rl = readRemainingLength(frame, 1, frame.length, this.version === 5);
-      packet = decodeBody(frame, frame[0]!, headerSize, headerSize + rl, this.version, this.copy);
+      packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy);
+      this.#accept(packet);
     } catch (e) {
-      throw this.fail(e, at);
+      const err = e instanceof MqttError ? e : malformed(undefined, String(e), 0);
+      throw cursor.fail(annotate(err, cursor.at + (err.offset ?? 0), undefined, version));
     }
-    this.accept(packet, at);
+    // the level switch happens when the CONNECT is delivered, never for one that failed
+    if (packet.type === 'connect' && !this.#seenConnect) {
+      this.#seenConnect = true;
+      if (!this.#fixedVersion) {
+        this.#version = packet.protocolVersion;
+        cursor.version = packet.protocolVersion;
+      }
+    }
     return packet;
   }
 
-  /** The stream error for `e`, found in the frame at stream offset `at`: every later push throws it too. */
-  private fail(e: unknown, at: number): MqttError {
-    const err = e as MqttError;
-    return this.splitter.poison(
-      new MqttError(err.code, err.message, {
-        reasonCode: err.reasonCode,
-        ...(err.rule !== undefined ? { rule: err.rule } : {}),
-        offset: at + (err.offset ?? 0),
-      }),
-    );
-  }
-
-  /** Applies a decoded packet to the connection: the first CONNECT sets the level; the role refuses wrong senders. */
-  private accept(packet: Packet, at: number): void {
-    if (packet.type === 'connect' && !this.seenConnect) {
-      this.seenConnect = true;
-      if (!this.fixedVersion) {
-        this.version = packet.protocolVersion;
-        this.splitter.version = packet.protocolVersion;
-      }
+  /** The checks that need options or the role, on a decoded packet (errors at the frame's start). */
+  #accept(packet: Packet): void {
+    const version = packet.type === 'connect' ? packet.protocolVersion : this.#version;
+    if (this.#strict !== undefined) {
+      const fault = strictFault(packet, version, this.#strict);
+      if (fault !== undefined) throw fault;
     }
-    if (this.strict !== undefined) {
-      const fault = strictFault(packet, packet.type === 'connect' ? packet.protocolVersion : this.version, this.strict);
-      if (fault !== undefined) throw this.fail(fault, at);
-    }
-    if (this.topicAliasMaximum >= 0 && packet.type === 'publish') {
+    if (this.#topicAliasMaximum >= 0 && packet.type === 'publish') {
       const alias = packet.properties?.topicAlias;
-      if (alias !== undefined && alias > this.topicAliasMaximum) {
-        const rule = this.role === 'client' ? 'MQTT-3.1.2-26' : 'MQTT-3.2.2-17';
-        throw this.fail(protocolError(rule, `PUBLISH Topic Alias ${alias} is above the Topic Alias Maximum of ${this.topicAliasMaximum}`, 0, 0x94), at);
+      if (alias !== undefined && alias > this.#topicAliasMaximum) {
+        const rule = this.#role === 'client' ? 'MQTT-3.1.2-26' : 'MQTT-3.2.2-17';
+        throw protocolError(rule, `PUBLISH Topic Alias ${alias} is above the Topic Alias Maximum of ${this.#topicAliasMaximum}`, 0, 0x94);
       }
     }
-    const role = this.role;
+    const role = this.#role;
     if (role !== undefined) {
-      const rule = this.version === 5 ? 'U5-2.1.2-2' : 'U311-2.2.1-2';
-      const wrong = role === 'server' ? SERVER_ONLY : CLIENT_ONLY;
-      if (wrong.has(packet.type) || (role === 'client' && packet.type === 'disconnect' && this.version !== 5)) {
-        const sender = role === 'server' ? 'server' : 'client';
-        throw this.fail(protocolError(rule, `${packet.type.toUpperCase()} is sent only by a ${sender}, never to one`, 0), at);
+      const sender = senderOf(packet.type, version);
+      if (sender !== 'both' && sender === role) {
+        throw protocolError(ruleAt('wrongSender', version), `${packetName(packet.type)} is sent only by a ${sender}, never to one`, 0);
       }
       if (role === 'server' && packet.type === 'publish' && packet.properties?.subscriptionIdentifiers !== undefined) {
-        throw this.fail(protocolError('MQTT-3.3.4-6', 'PUBLISH from a client must not carry a Subscription Identifier', 0), at);
+        throw protocolError('MQTT-3.3.4-6', 'PUBLISH from a client must not carry a Subscription Identifier', 0);
       }
       if (role === 'client' && packet.type === 'disconnect' && packet.properties?.sessionExpiryInterval !== undefined) {
-        throw this.fail(protocolError('MQTT-3.14.2-2', 'DISCONNECT from a server must not carry a Session Expiry Interval', 0), at);
+        throw protocolError('MQTT-3.14.2-2', 'DISCONNECT from a server must not carry a Session Expiry Interval', 0);
       }
     }
   }

@@ -1,33 +1,48 @@
-// WHATWG TransformStreams over PacketDecoder and encode: the same code in Node (>= 18), browsers, Deno and workers.
+// WHATWG TransformStreams over PacketDecoder and encode: the same code in Node (>= 20), browsers, Deno and workers.
 
 import { encode } from '../codec.js';
-import type { EncodeOptions, Packet } from '../types.js';
+import { invalidPacket } from '../errors.js';
+import { OptionKeys } from '../options.js';
+import { describe } from '../properties.js';
+import type { EncodeOptions, Packet, PacketInput } from '../types.js';
 import { PacketDecoder, type PacketDecoderOptions } from './decoder.js';
 
-/** Bytes in, packets out. Errors (MqttError) error the stream; a partial frame at the end is an error too. */
+/**
+ * Bytes in, packets out. Every packet before an error is enqueued first; then the error (MqttError) errors the
+ * stream. A partial frame at the end is an error too.
+ */
 export class PacketDecoderStream extends TransformStream<Uint8Array, Packet> {
   constructor(options: PacketDecoderOptions = {}) {
     const decoder = new PacketDecoder(options);
     super({
       transform(chunk, controller) {
-        for (const packet of decoder.push(chunk)) controller.enqueue(packet);
+        decoder.push(chunk, (packet) => controller.enqueue(packet));
       },
-      flush() {
-        decoder.end();
+      flush(controller) {
+        decoder.end((packet) => controller.enqueue(packet));
       },
     });
   }
 }
 
+const ENCODER_STREAM_OPTIONS = new OptionKeys('PacketEncoderStream', ['version', 'maximumPacketSize']);
+
 /** Packets in, one frame each out. An invalid packet (MqttError `invalid-packet`) errors the stream. */
-export class PacketEncoderStream extends TransformStream<Packet, Uint8Array> {
+export class PacketEncoderStream extends TransformStream<PacketInput, Uint8Array> {
   constructor(options: EncodeOptions = {}) {
-    let version = options.version;
+    ENCODER_STREAM_OPTIONS.check(options);
+    const { version: given, maximumPacketSize } = options;
+    let version = given;
     super({
       transform(packet, controller) {
+        if (typeof packet !== 'object' || packet === null) throw invalidPacket(undefined, `PacketEncoderStream: packet must be an object, got ${describe(packet)}`);
         // Like the decoder, follow the CONNECT's level when no version was given.
-        if (options.version === undefined && packet.type === 'connect') version = packet.protocolVersion;
-        controller.enqueue(encode(packet, version === undefined ? options : { ...options, version }));
+        const type = packet.type;
+        if (given === undefined && type === 'connect') version = (packet as { protocolVersion: EncodeOptions['version'] }).protocolVersion;
+        const o: EncodeOptions = {};
+        if (version !== undefined) o.version = version;
+        if (maximumPacketSize !== undefined) o.maximumPacketSize = maximumPacketSize;
+        controller.enqueue(encode(packet, o));
       },
     });
   }

@@ -1,50 +1,62 @@
 // Bounds-checked cursor over one frame: every read stays inside [pos, end) or throws a Malformed Packet error
 // that names the packet and field. Packet modules read integers, strings and binary data only through it.
+// Error offsets are positions in `buf`; `decodeBody` makes them relative to the frame (`start`).
 
 import { malformed } from '../errors.js';
+import { ruleAt } from '../rules.js';
 import type { ProtocolVersion } from '../types.js';
-import { decodeUtf8, utf8Fault } from './utf8.js';
+import { HAS_NULL, decodeUtf8 } from './utf8.js';
 
 export class Reader {
-  buf: Uint8Array;
-  pos: number;
-  end: number;
-  /** Protocol level being decoded: selects the 3.1.1 or 5.0 rule ids in errors. */
-  version: ProtocolVersion;
+  buf: Uint8Array = NO_BYTES;
+  /** Position in `buf` of the frame's first byte (its type byte). */
+  start = 0;
+  pos = 0;
+  end = 0;
+  /** Protocol level being decoded: selects the 3.1.1 or 5.0 rule ids in errors. A CONNECT sets its own. */
+  version: ProtocolVersion = 4;
+  /** The Protocol Level byte of the CONNECT being read, once it was readable (-1 before): errors report it. */
+  claimedLevel = -1;
   /** Packet name for messages, e.g. `PUBLISH`. */
-  packet: string;
+  packet = '';
   /** When true, binary fields (payloads, passwords, correlation data) are copied out of `buf`. */
-  copy: boolean;
+  copy = false;
   /**
    * `buf.buffer` when `buf` is exactly a Uint8Array, else undefined; with `base` (= `buf.byteOffset`) it lets
    * `bytes` make a view with the Uint8Array constructor, half the cost of `subarray` in Node (bench w1 line
-   * profile), and the same view. Set by PacketDecoder once per chunk. A subclass of Uint8Array (Node's, say)
-   * keeps `subarray`, so its views stay of its class.
+   * profile), and the same view. A subclass of Uint8Array keeps `subarray`, so its views stay
+   * of its class.
    */
   backing: ArrayBufferLike | undefined = undefined;
   base = 0;
+  /** True while a decode uses this Reader; a re-entrant decode takes a fresh one. */
+  busy = false;
 
-  constructor(buf: Uint8Array, pos: number, end: number, version: ProtocolVersion, packet: string, copy = false) {
+  /** Points the reader at the frame body `buf[bodyStart, end)` of the frame starting at `frameStart`. */
+  reset(buf: Uint8Array, frameStart: number, bodyStart: number, end: number, version: ProtocolVersion, packet: string, copy: boolean): void {
     this.buf = buf;
-    this.pos = pos;
+    this.start = frameStart;
+    this.pos = bodyStart;
     this.end = end;
     this.version = version;
+    this.claimedLevel = -1;
     this.packet = packet;
     this.copy = copy;
+  }
+
+  /** Drops the references to the caller's bytes (the Reader outlives the call; it must not keep them reachable). */
+  release(): void {
+    this.buf = NO_BYTES;
+    this.backing = undefined;
   }
 
   get remaining(): number {
     return this.end - this.pos;
   }
 
-  /** Rule id for "fields must exactly fill the Remaining Length". */
-  get fillRule(): string {
-    return this.version === 5 ? 'U5-2-1' : 'U311-2-1';
-  }
-
   truncated(field: string, need: number): never {
     throw malformed(
-      this.fillRule,
+      ruleAt('frameFill', this.version),
       `${this.packet} ${field}: needs ${need} byte(s) but only ${this.end - this.pos} remain in the packet`,
       this.pos,
     );
@@ -100,12 +112,9 @@ export class Reader {
     this.pos = p;
     if (p + len > this.end) this.truncated(field, len);
     const s = decodeUtf8(this.buf, p, p + len);
-    if (s === undefined) {
-      const v5 = this.version === 5;
-      if (utf8Fault === 'null') {
-        throw malformed(v5 ? 'MQTT-1.5.4-2' : 'MQTT-1.5.3-2', `${this.packet} ${field} contains U+0000`, start);
-      }
-      throw malformed(v5 ? 'MQTT-1.5.4-1' : 'MQTT-1.5.3-1', `${this.packet} ${field} is not well-formed UTF-8`, start);
+    if (typeof s !== 'string') {
+      if (s === HAS_NULL) throw malformed(ruleAt('utf8Null', this.version), `${this.packet} ${field} contains U+0000`, start);
+      throw malformed(ruleAt('utf8IllFormed', this.version), `${this.packet} ${field} is not well-formed UTF-8`, start);
     }
     this.pos = p + len;
     return s;
@@ -122,7 +131,7 @@ export class Reader {
     if (q > this.end) return undefined;
     const s = decodeUtf8(this.buf, p + 2, q);
     this.pos = q;
-    return s;
+    return typeof s === 'string' ? s : undefined;
   }
 
   /** Binary Data: two-byte length, then that many bytes (a view unless `copy`). */
@@ -148,14 +157,19 @@ export class Reader {
     return this.bytes('payload', this.end - this.pos);
   }
 
-  /** MQTT-... fields must exactly fill the Remaining Length: nothing may be left over. */
+  /** Fields must exactly fill the Remaining Length: nothing may be left over. */
   expectEnd(): void {
     if (this.pos !== this.end) {
-      throw malformed(
-        this.fillRule,
-        `${this.packet}: ${this.end - this.pos} byte(s) left over after the last field`,
-        this.pos,
-      );
+      throw malformed(ruleAt('frameFill', this.version), `${this.packet}: ${this.end - this.pos} byte(s) left over after the last field`, this.pos);
+    }
+  }
+
+  /** Fixed-size 3.x packets: Remaining Length must be exactly `n`. */
+  expectLength(n: number, rule: string): void {
+    if (this.end - this.pos !== n) {
+      throw malformed(rule, `${this.packet} must have Remaining Length ${n}, got ${this.end - this.pos}`, this.pos);
     }
   }
 }
+
+const NO_BYTES = new Uint8Array(0);

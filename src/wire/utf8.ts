@@ -19,17 +19,18 @@ export const NATIVE_ENCODE_MIN = 32;
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
-/** Why a byte range is not an MQTT string: 'ill-formed' (MQTT-1.5.x-1) or 'null' (U+0000, MQTT-1.5.x-2). */
-export type Utf8Fault = 'ill-formed' | 'null';
-
-/** The fault found by the last failed `decodeUtf8` call (it returns undefined then). */
-export let utf8Fault: Utf8Fault = 'ill-formed';
+/** Why a byte range is not an MQTT string: not well-formed UTF-8 (MQTT-1.5.x-1). */
+export const ILL_FORMED = 1;
+/** Why a byte range is not an MQTT string: it holds U+0000 (MQTT-1.5.x-2). */
+export const HAS_NULL = 2;
+/** `ILL_FORMED` or `HAS_NULL`: the first fault in byte order decides. */
+export type Utf8Fault = typeof ILL_FORMED | typeof HAS_NULL;
 
 /**
- * Decodes `buf[start, end)` as a strict MQTT UTF-8 string, or returns undefined and sets `utf8Fault`.
- * Returning instead of throwing lets the caller name the packet and field in the error.
+ * Decodes `buf[start, end)` as a strict MQTT UTF-8 string, or returns the fault (a number: test with
+ * `typeof result === 'string'`). Returning instead of throwing lets the caller name the packet and field.
  */
-export function decodeUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
+export function decodeUtf8(buf: Uint8Array, start: number, end: number): string | Utf8Fault {
   return end - start >= NATIVE_DECODE_MIN ? decodeUtf8Native(buf, start, end) : decodeUtf8Hand(buf, start, end);
 }
 
@@ -38,13 +39,13 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
  * topics and ids, is gathered into an array and made a string by one `String.fromCharCode` call: per-character
  * string concatenation took about 1.6× as long (bench w1 profile). Anything else goes through `decodeUtf8General`.
  */
-export function decodeUtf8Hand(buf: Uint8Array, start: number, end: number): string | undefined {
+export function decodeUtf8Hand(buf: Uint8Array, start: number, end: number): string | Utf8Fault {
   const n = end - start;
   const codes = n < CODES.length ? CODES[n]! : new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const b = buf[start + i]!;
     // the first fault in order decides the error, as in the general loop: U+0000 here, anything else there
-    if (b === 0) return fail('null');
+    if (b === 0) return HAS_NULL;
     if (b >= 0x80) return decodeUtf8General(buf, start, end);
     codes[i] = b;
   }
@@ -61,48 +62,48 @@ export function decodeUtf8Hand(buf: Uint8Array, start: number, end: number): str
 const CODES: number[][] = Array.from({ length: NATIVE_DECODE_MIN }, (_, n) => new Array<number>(n).fill(0));
 
 /** Strict UTF-8 decoding of any short string, one character at a time. */
-function decodeUtf8General(buf: Uint8Array, start: number, end: number): string | undefined {
+function decodeUtf8General(buf: Uint8Array, start: number, end: number): string | Utf8Fault {
   let out = '';
   let i = start;
   while (i < end) {
     const b0 = buf[i]!;
     if (b0 < 0x80) {
-      if (b0 === 0) return fail('null');
+      if (b0 === 0) return HAS_NULL;
       out += String.fromCharCode(b0);
       i++;
       continue;
     }
     let cp: number;
     if (b0 >= 0xc2 && b0 <= 0xdf) {
-      if (i + 1 >= end) return fail('ill-formed');
+      if (i + 1 >= end) return ILL_FORMED;
       const b1 = buf[i + 1]!;
-      if ((b1 & 0xc0) !== 0x80) return fail('ill-formed');
+      if ((b1 & 0xc0) !== 0x80) return ILL_FORMED;
       cp = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
       i += 2;
     } else if (b0 >= 0xe0 && b0 <= 0xef) {
-      if (i + 2 >= end) return fail('ill-formed');
+      if (i + 2 >= end) return ILL_FORMED;
       const b1 = buf[i + 1]!;
       const b2 = buf[i + 2]!;
-      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return fail('ill-formed');
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return ILL_FORMED;
       cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
       // overlong (< U+0800) or an encoded surrogate
-      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return fail('ill-formed');
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return ILL_FORMED;
       i += 3;
     } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      if (i + 3 >= end) return fail('ill-formed');
+      if (i + 3 >= end) return ILL_FORMED;
       const b1 = buf[i + 1]!;
       const b2 = buf[i + 2]!;
       const b3 = buf[i + 3]!;
-      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return fail('ill-formed');
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return ILL_FORMED;
       cp = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
-      if (cp < 0x10000 || cp > 0x10ffff) return fail('ill-formed');
+      if (cp < 0x10000 || cp > 0x10ffff) return ILL_FORMED;
       i += 4;
       cp -= 0x10000;
       out += String.fromCharCode(0xd800 | (cp >> 10), 0xdc00 | (cp & 0x3ff));
       continue;
     } else {
       // 0x80..0xC1 (continuation or overlong lead) and 0xF5..0xFF never start a character
-      return fail('ill-formed');
+      return ILL_FORMED;
     }
     out += String.fromCharCode(cp);
   }
@@ -110,24 +111,19 @@ function decodeUtf8General(buf: Uint8Array, start: number, end: number): string 
 }
 
 /** The TextDecoder path of `decodeUtf8` (exported for the `string decode` bench case). */
-export function decodeUtf8Native(buf: Uint8Array, start: number, end: number): string | undefined {
+export function decodeUtf8Native(buf: Uint8Array, start: number, end: number): string | Utf8Fault {
   const bytes = buf.subarray(start, end);
   const zero = bytes.indexOf(0);
   if (zero !== -1) {
     // The first fault in order decides, as in the hand loop, so the error never depends on NATIVE_DECODE_MIN:
     // bytes before the U+0000 that are not well-formed (a sequence it cuts short included) come first.
-    return fail(isWellFormedUtf8(bytes, 0, zero) ? 'null' : 'ill-formed');
+    return isWellFormedUtf8(bytes, 0, zero) ? HAS_NULL : ILL_FORMED;
   }
   try {
     return fatalDecoder.decode(bytes);
   } catch {
-    return fail('ill-formed');
+    return ILL_FORMED;
   }
-}
-
-function fail(fault: Utf8Fault): undefined {
-  utf8Fault = fault;
-  return undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Writing primitives over a caller-sized Uint8Array. The encoder computes the exact size first, so these never
 // grow or check bounds: validation happened in the size pass.
 
+import { uint8Length } from './bytes.js';
 import { NATIVE_ENCODE_MIN, encodeUtf8Into } from './utf8.js';
 
 export class Writer {
@@ -73,14 +74,21 @@ export class Writer {
     this.pos = pos + n;
   }
 
+  /** Binary Data: two-byte length, then the bytes. */
   binary(data: Uint8Array): void {
-    this.u16(data.length);
-    this.bytes(data);
+    const len = uint8Length(data);
+    this.u16(len);
+    this.bytes(data, len);
   }
 
-  bytes(data: Uint8Array): void {
-    this.buf.set(data, this.pos);
-    this.pos += data.length;
+  /**
+   * The `len` bytes of `data` (its length as sized by the plan: nothing runs between sizing and writing, so it is
+   * still its length). A length of 0 writes nothing, so a detached buffer (length 0) never reaches `set`, which
+   * would throw on it.
+   */
+  bytes(data: Uint8Array, len: number): void {
+    if (len > 0) this.buf.set(data, this.pos);
+    this.pos += len;
   }
 }
 

@@ -1,0 +1,27 @@
+// Reading a Uint8Array's length from its internal slot. A subclass may override `length` with a getter, and a
+// Proxy may pose as a Uint8Array; the encoder must not run such code between sizing a frame and writing it.
+
+const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const lengthOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'length')!.get! as (this: unknown) => number;
+const tagOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
+
+/**
+ * The length of a Uint8Array (a subclass such as Node's Buffer included), or -1 for anything else (a Proxy of
+ * one, another typed array, a non-object). A detached buffer reads 0. As fast as `.length` in Node 20 (measured).
+ */
+export function uint8Length(value: unknown): number {
+  return tagOf.call(value) === 'Uint8Array' ? lengthOf.call(value) : -1;
+}
+
+const bufferOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'buffer')!.get! as (this: unknown) => ArrayBufferLike;
+const byteOffsetOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'byteOffset')!.get! as (this: unknown) => number;
+
+/**
+ * `target` itself when it is a plain Uint8Array, else a plain view of the same bytes (read from internal slots), so
+ * that writing into it never calls a method a subclass overrides.
+ */
+export function plainView(target: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(target) === Uint8Array.prototype
+    ? target
+    : new Uint8Array(bufferOf.call(target), byteOffsetOf.call(target), lengthOf.call(target));
+}
