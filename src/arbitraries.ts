@@ -732,3 +732,13 @@ export {
   type MalformedCase,
 } from './fuzz/cases.js';
 export { malformedFrameArbitrary } from './fuzz/malformed.js';
+export { sessionArbitrary } from './fuzz/session-arbitrary.js';
+export type {
+  ExpectedReply,
+  SessionOptions,
+  SessionRole,
+  SessionScript,
+  SessionStep,
+  SessionViolation,
+  ViolationKind,
+} from './fuzz/session.js';
