@@ -7,6 +7,7 @@ import { fromHex, toHex } from '../json.js';
 import { MAX_PACKET_SIZE_LIMIT } from '../stream/splitter.js';
 import type { ProtocolVersion } from '../types.js';
 import { UsageError, decodeStream, encodeLines, errorLine, frameLine } from './commands.js';
+import { runProbe } from './probe.js';
 
 const HELP = `Usage: mqtt-wire <command> [options] [FILE|-]
 
@@ -15,6 +16,7 @@ Inspect and write raw MQTT 3.1 / 3.1.1 / 5.0 byte streams.
 Commands:
   decode   print one line per packet of a byte stream
   encode   write the bytes of JSON packet lines (as printed by decode --json)
+  probe    send labelled malformed cases to a broker and report how it answered
 
 Run 'mqtt-wire <command> --help' for a command's options.
 Exit codes: 0 success, 1 malformed stream, 2 bad arguments or input.
@@ -163,6 +165,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await runDecode(rest, io);
       case 'encode':
         return await runEncode(rest, io);
+      case 'probe':
+        return await runProbe(rest, io);
       case '-h':
       case '--help':
       case 'help':

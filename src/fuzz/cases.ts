@@ -32,9 +32,14 @@ interface CaseBase {
    * rows naming the field or packet form, and the receiver's duty to refuse (MQTT-4.8.0-1 / MQTT-4.13.1-1).
    */
   rows: string[];
+  /**
+   * True when the spec lets a receiver accept the input (a MAY-level check, or a leniency the table allows): the
+   * codec refuses it, and so may a receiver, but accepting it is no fault.
+   */
+  optional?: true;
 }
 
-/** Bytes a receiver must refuse. */
+/** Bytes a receiver must refuse (unless `optional`). */
 export interface FrameCase extends CaseBase {
   side: 'decode';
   /** One whole frame. */
@@ -63,6 +68,14 @@ export interface CaseOptions {
   /** `'decode'` (default): frames; `'encode'`: packet objects for `encode`; `'both'`. */
   side?: 'decode' | 'encode' | 'both';
 }
+
+/**
+ * Rows whose failure class the tables mark optional or lenient: Disallowed Unicode code points (a MAY), a padded
+ * Remaining Length in 3.1.1 (no rule forbids it there), and the Payload Format Indicator checks (values other than
+ * 0 and 1 are undefined; the UTF-8 check of the payload is a MAY). MQTT-3.1.2-1's "optional" is the CONNACK, not
+ * the refusal.
+ */
+export const OPTIONAL_RULES: ReadonlySet<string> = new Set(['U311-1.5.3-1', 'U5-1.5.4-1', 'U311-2.2.3-3', 'U5-3.1.3.2-3', 'U5-3.3.2.3-3']);
 
 const cache = new Map<CaseVersion, readonly Generator[]>();
 
@@ -114,6 +127,7 @@ export function buildCase(g: Generator, c: Choices, version: CaseVersion): Malfo
     code: g.expect.code,
     reasonCode: g.expect.reasonCode,
     rows: rowsOf(g, version),
+    ...(g.expect.rule !== undefined && OPTIONAL_RULES.has(g.expect.rule) ? { optional: true as const } : {}),
   };
   if (g.side === 'encode') {
     const { packet, options } = g.build(c);

@@ -15,6 +15,11 @@ export interface Choices {
   text(min: number, max: number): string;
   /** `min` to `max` arbitrary bytes. Simplest: `min` zero bytes. */
   bytes(min: number, max: number): Uint8Array;
+  /**
+   * `min` to `max` independent streams of choices, one per element of a list: fast-check shrinks such a list by
+   * dropping elements, each keeping its own choices. Simplest: `min` simplest streams.
+   */
+  streams(min: number, max: number): Choices[];
 }
 
 /** The simplest answer to every choice: what a generator builds when nothing varies. */
@@ -24,4 +29,5 @@ export const simplest: Choices = {
   bool: () => false,
   text: (min) => 'a'.repeat(Math.max(min, 1)),
   bytes: (min) => new Uint8Array(min),
+  streams: (min) => Array.from({ length: min }, () => simplest),
 };

@@ -22,6 +22,10 @@ function textArbitrary(min: number, max: number): fc.Arbitrary<string> {
   return fc.string({ unit: codePoint, minLength: min, maxLength: max });
 }
 
+function streamsArbitrary(min: number, max: number): fc.Arbitrary<fc.GeneratorValue[]> {
+  return fc.array(fc.gen(), { minLength: min, maxLength: max });
+}
+
 /** `Choices` answered by fast-check through `fc.gen()`, so shrinking replays the generator with smaller answers. */
 export function fastCheckChoices(g: fc.GeneratorValue): Choices {
   return {
@@ -30,6 +34,7 @@ export function fastCheckChoices(g: fc.GeneratorValue): Choices {
     bool: () => g(fc.boolean),
     text: (min, max) => g(textArbitrary, min, max),
     bytes: (min, max) => g(fc.uint8Array, { minLength: min, maxLength: max }),
+    streams: (min, max) => g(streamsArbitrary, min, max).map(fastCheckChoices),
   };
 }
 

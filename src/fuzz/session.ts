@@ -28,7 +28,7 @@ export type ViolationKind =
 export interface ExpectedReply {
   type: 'connack' | 'puback' | 'pubrec' | 'pubcomp' | 'suback' | 'unsuback' | 'pingresp';
   packetId?: number;
-  /** CONNACK: 0 (accepted). */
+  /** The reason code it must carry: CONNACK 0 (accepted); at 5.0, PUBCOMP 0x92 for a PUBREL no exchange uses. */
   reasonCode?: number;
   /** SUBACK: one code per Topic Filter. */
   codes?: number;
@@ -84,11 +84,25 @@ class Ids {
 
 const te = new TextEncoder();
 
+/**
+ * Text for topics and payloads that every server must accept: Disallowed Unicode code points (controls and
+ * noncharacters, section 1.5.4) are a MAY refusal, so a valid script carries none.
+ */
+function text(c: Choices, min: number, max: number): string {
+  let out = '';
+  for (const ch of c.text(min, max)) {
+    const cp = ch.codePointAt(0)!;
+    const disallowed = cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe;
+    out += disallowed ? 'x' : ch;
+  }
+  return out;
+}
+
 /** A Topic Filter under `fz/`, sometimes with wildcards. */
 function filterOf(c: Choices): string {
   const levels = ['fz'];
   const n = c.int(1, 3);
-  for (let i = 0; i < n; i++) levels.push(c.pick(['text', '+'] as const) === '+' ? '+' : c.text(1, 6));
+  for (let i = 0; i < n; i++) levels.push(c.pick(['text', '+'] as const) === '+' ? '+' : text(c, 1, 6));
   if (c.bool()) levels.push('#');
   return levels.join('/');
 }
@@ -97,8 +111,8 @@ function filterOf(c: Choices): string {
 function topicFor(c: Choices, filter: string): string {
   const out: string[] = [];
   for (const level of filter.split('/')) {
-    if (level === '+') out.push(c.text(1, 6));
-    else if (level === '#') for (let i = c.int(0, 2); i > 0; i--) out.push(c.text(1, 6));
+    if (level === '+') out.push(text(c, 1, 6));
+    else if (level === '#') for (let i = c.int(0, 2); i > 0; i--) out.push(text(c, 1, 6));
     else out.push(level);
   }
   return out.join('/');
@@ -107,7 +121,7 @@ function topicFor(c: Choices, filter: string): string {
 const ack = (type: ExpectedReply['type'], packetId?: number): ExpectedReply => (packetId === undefined ? { type } : { type, packetId });
 
 function publishStep(c: Choices, ids: Ids, topic: string, qos: QoS, routed: boolean | undefined): SessionStep {
-  const payload = te.encode(c.text(0, 12));
+  const payload = te.encode(text(c, 0, 12));
   const base = { type: 'publish' as const, topic, payload, retain: false };
   let packet: PublishPacket;
   const replies: ExpectedReply[] = [];
@@ -135,41 +149,43 @@ function connectPacket(c: Choices, version: ProtocolVersion): Packet {
   return { type: 'connect', protocolVersion: version, clientId, clean: true, keepAlive: c.pick([0, 60]) };
 }
 
-/** The valid script of the side `role`, before any violation. */
+/**
+ * The valid script of the side `role`, before any violation: the opening packet, one action per stream of choices
+ * (so a shrinking list of actions keeps the choices of the actions that stay), the QoS 2 exchanges completed.
+ */
 function validSteps(c: Choices, version: ProtocolVersion, role: SessionRole, maxActions: number): SessionStep[] {
   const ids = new Ids();
   const steps: SessionStep[] = [];
   const filters: string[] = [];
   if (role === 'client') steps.push({ packet: connectPacket(c, version), replies: [{ type: 'connack', reasonCode: 0 }] });
   else steps.push({ packet: { type: 'connack', sessionPresent: false, reasonCode: 0 }, replies: [] });
-  const actions = c.int(0, maxActions);
-  for (let i = 0; i < actions; i++) {
+  for (const a of c.streams(0, maxActions)) {
     const kinds: string[] = ['publish'];
     if (ids.awaitingRelease.size > 0) kinds.push('pubrel');
     if (role === 'client') kinds.push('subscribe', 'pingreq', ...(filters.length > 0 ? ['unsubscribe'] : []));
-    const kind = c.pick(kinds);
+    const kind = a.pick(kinds);
     if (kind === 'publish') {
-      const own = role === 'client' && filters.length > 0 && c.bool() ? c.pick(filters) : undefined;
-      const topic = own !== undefined ? topicFor(c, own) : `fz/${c.text(1, 8)}`;
+      const own = role === 'client' && filters.length > 0 && a.bool() ? a.pick(filters) : undefined;
+      const topic = own !== undefined ? topicFor(a, own) : `fz/${text(a, 1, 8)}`;
       const routed = role === 'client' ? filters.some((f) => topicMatches(f, topic)) : undefined;
-      steps.push(publishStep(c, ids, topic, c.pick([0, 1, 2] as const), routed));
+      steps.push(publishStep(a, ids, topic, a.pick([0, 1, 2] as const), routed));
     } else if (kind === 'pubrel') {
-      steps.push(releaseStep(ids, c.pick([...ids.awaitingRelease])));
+      steps.push(releaseStep(ids, a.pick([...ids.awaitingRelease])));
     } else if (kind === 'subscribe') {
-      const packetId = ids.free(c);
-      const n = c.int(1, 2);
+      const packetId = ids.free(a);
+      const n = a.int(1, 2);
       const subscriptions: Subscription[] = [];
       for (let j = 0; j < n; j++) {
-        const topicFilter = filterOf(c);
-        const qos = c.pick([0, 1, 2] as const);
+        const topicFilter = filterOf(a);
+        const qos = a.pick([0, 1, 2] as const);
         // No Local stays off, so the client's own publications come back (`routed`)
-        subscriptions.push(version === 5 ? { topicFilter, qos, noLocal: false, retainAsPublished: c.bool(), retainHandling: c.pick([0, 1, 2] as const) } : { topicFilter, qos });
+        subscriptions.push(version === 5 ? { topicFilter, qos, noLocal: false, retainAsPublished: a.bool(), retainHandling: a.pick([0, 1, 2] as const) } : { topicFilter, qos });
         if (!filters.includes(topicFilter)) filters.push(topicFilter);
       }
       steps.push({ packet: { type: 'subscribe', packetId, subscriptions }, replies: [{ type: 'suback', packetId, codes: n }] });
     } else if (kind === 'unsubscribe') {
-      const packetId = ids.free(c);
-      const topicFilter = c.pick(filters);
+      const packetId = ids.free(a);
+      const topicFilter = a.pick(filters);
       filters.splice(filters.indexOf(topicFilter), 1);
       steps.push({ packet: { type: 'unsubscribe', packetId, topicFilters: [topicFilter] }, replies: [ack('unsuback', packetId)] });
     } else {
@@ -224,7 +240,7 @@ function violate(c: Choices, version: ProtocolVersion, role: SessionRole, steps:
     case 'before-connect':
     case 'before-connack': {
       const packet: Packet = c.pick<Packet>([
-        { type: 'publish', topic: `fz/${c.text(1, 8)}`, payload: new Uint8Array(0), qos: 0, retain: false, dup: false },
+        { type: 'publish', topic: `fz/${text(c, 1, 8)}`, payload: new Uint8Array(0), qos: 0, retain: false, dup: false },
         ...(role === 'client' ? [{ type: 'pingreq' } as Packet] : []),
       ]);
       steps.unshift({ packet, replies: [] });
@@ -252,14 +268,15 @@ function violate(c: Choices, version: ProtocolVersion, role: SessionRole, steps:
       const open = awaitingBefore(steps, at);
       let packetId = c.int(1, 0xffff);
       while (open.has(packetId)) packetId = (packetId % 0xffff) + 1;
-      const reply: ExpectedReply = { type: 'pubcomp', packetId };
+      // 5.0 has a reason code for it: 0x92 Packet Identifier not found (section 3.7.2.1)
+      const reply: ExpectedReply = v5 ? { type: 'pubcomp', packetId, reasonCode: 0x92 } : { type: 'pubcomp', packetId };
       steps.splice(at, 0, { packet: { type: 'pubrel', packetId }, replies: [reply] });
       return {
         kind,
         step: at,
         rule: v5 ? 'MQTT-2.2.1-5' : 'MQTT-2.3.1-6',
         description: `PUBREL for Packet Identifier ${packetId}, which no QoS 2 exchange uses`,
-        // the receiver answers every PUBREL with a PUBCOMP of the same id (MQTT-4.3.3-11; 5.0: 0x92 not found)
+        // the receiver answers every PUBREL with a PUBCOMP of the same id (MQTT-4.3.3-11)
         reaction: { close: false, reply },
       };
     }
@@ -270,7 +287,7 @@ function violate(c: Choices, version: ProtocolVersion, role: SessionRole, steps:
         // start a QoS 2 exchange just before, and complete it just after
         const ids = new Ids();
         for (const id of awaitingBefore(steps, at)) ids.awaitingRelease.add(id);
-        const topic = `fz/${c.text(1, 8)}`;
+        const topic = `fz/${text(c, 1, 8)}`;
         const routed = role === 'client' ? filtersBefore(steps, at).some((f) => topicMatches(f, topic)) : undefined;
         const first = publishStep(c, ids, topic, 2, routed);
         steps.splice(at, 0, first);
@@ -280,7 +297,7 @@ function violate(c: Choices, version: ProtocolVersion, role: SessionRole, steps:
         open = new Set([id]);
       }
       const packetId = c.pick([...open]);
-      const packet: PublishPacket = { type: 'publish', topic: `fz/${c.text(1, 8)}`, payload: te.encode(c.text(0, 8)), qos: 2, retain: false, dup: false, packetId };
+      const packet: PublishPacket = { type: 'publish', topic: `fz/${text(c, 1, 8)}`, payload: te.encode(text(c, 0, 8)), qos: 2, retain: false, dup: false, packetId };
       const reply: ExpectedReply = { type: 'pubrec', packetId };
       // taken for a copy of the exchange in flight, it is not delivered again: never `routed`
       steps.splice(where, 0, role === 'client' ? { packet, replies: [reply], routed: false } : { packet, replies: [reply] });
@@ -298,10 +315,11 @@ function violate(c: Choices, version: ProtocolVersion, role: SessionRole, steps:
 
 /** A connection script of the side `role` at level `version`, with the answers `c` gives to its choices. */
 export function buildSession(c: Choices, version: ProtocolVersion, role: SessionRole, options: SessionOptions = {}): SessionScript {
-  const steps = validSteps(c, version, role, options.maxActions ?? 8);
+  // whether and how the script breaks a rule is chosen first, so shrinking the actions leaves it alone
   const mode = options.violations ?? 'sometimes';
   const broken = mode === 'always' || (mode === 'sometimes' && c.bool());
-  if (!broken) return { version, role, steps };
-  const violation = violate(c, version, role, steps, c.pick(kindsFor(role, version)));
-  return { version, role, steps, violation };
+  const kind = broken ? c.pick(kindsFor(role, version)) : undefined;
+  const steps = validSteps(c, version, role, options.maxActions ?? 8);
+  if (kind === undefined) return { version, role, steps };
+  return { version, role, steps, violation: violate(c, version, role, steps, kind) };
 }
