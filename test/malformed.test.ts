@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { conformanceCases, malformedFrameArbitrary, type FrameCase, type MalformedCase } from '../src/arbitraries.js';
-import { generatorsAt } from '../src/fuzz/cases.js';
+import { OPTIONAL_RULES, generatorsAt } from '../src/fuzz/cases.js';
 import { SPEC_PROPERTIES, SPEC_REASON_CODES_V5, SPEC_RETURN_CODES_311 } from '../src/fuzz/spec.js';
 import { MqttError, PacketDecoder, decode, encode, toHex, type MqttErrorCode } from '../src/index.js';
 
@@ -87,6 +87,20 @@ describe.each([4, 5] as const)('level %i', (version) => {
       const sample = fc.sample(malformedFrameArbitrary(version, { rules: [row], side: 'both' }), { numRuns: 3, seed: 42 });
       for (const c of sample) expect(c.rows, c.name).toContain(row);
     }
+  });
+
+  it('optional marks exactly the cases of the rows the table calls optional or lenient', () => {
+    const file = join(root, 'fixtures', 'spec', version === 5 ? 'conformance-50.tsv' : 'conformance-311.tsv');
+    const marked = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'))
+      // MQTT-3.1.2-1's "(optional)" is the CONNACK before the close, not the refusal
+      .filter((r) => (r[5] === 'yes' || r[5] === 'partly') && /optional|lenient/.test(r[4]!) && r[0] !== 'MQTT-3.1.2-1')
+      .map((r) => r[0]!);
+    expect(marked.every((id) => OPTIONAL_RULES.has(id))).toBe(true);
+    for (const c of cases) expect(c.optional === true, c.name).toBe(c.rule !== undefined && marked.includes(c.rule));
   });
 
   it('every case cites rows of its own table', () => {
