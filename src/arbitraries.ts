@@ -8,7 +8,10 @@ import { buildCase, selectGenerators, type CaseOptions, type CaseVersion, type E
 import type { Choices } from './fuzz/choices.js';
 import { buildSession, type SessionOptions, type SessionRole, type SessionScript } from './fuzz/session.js';
 import { Ctx, PROPERTY_TABLE, ctxOf, type PropertyDef } from './properties.js';
+import { senderOf } from './packet-types.js';
 import { allowedReasonCodes } from './reason-codes.js';
+import { isSharedFilter } from './topic.js';
+import { utf8Length } from './wire/utf8.js';
 import {
   PACKET_TYPE_NAME,
   PACKET_TYPE_ID,
@@ -71,15 +74,8 @@ function codePointArbitrary(exclude = ''): fc.Arbitrary<string> {
     .filter((ch) => !exclude.includes(ch));
 }
 
-/** UTF-8 byte length of a string made of whole code points. */
-function utf8ByteLength(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
-}
+/** UTF-8 byte length of a string made of whole code points (never U+0000, so never utf8Length's -2). */
+const utf8ByteLength = utf8Length;
 
 /** Constraints on the length of a generated string or array. */
 export interface LengthConstraints {
@@ -176,7 +172,7 @@ function plainFilterArbitrary(avoidShare: boolean): fc.Arbitrary<string> {
       const joined = levels.join('/');
       return hash ? `${joined}/#` : joined;
     })
-    .filter((f) => underStringLimit(f) && !(avoidShare && f.startsWith('$share/')));
+    .filter((f) => underStringLimit(f) && !(avoidShare && isSharedFilter(f)));
 }
 
 /**
@@ -458,7 +454,7 @@ export function subscribeArbitrary(version: ProtocolVersion = 4): fc.Arbitrary<S
           .map((s) => ({
             topicFilter: s.topicFilter,
             qos: s.qos,
-            noLocal: s.noLocal && !s.topicFilter.startsWith('$share/'),
+            noLocal: s.noLocal && !isSharedFilter(s.topicFilter),
             retainAsPublished: s.retainAsPublished,
             retainHandling: s.retainHandling,
           }))
@@ -572,20 +568,14 @@ export function authArbitrary(): fc.Arbitrary<AuthPacket> {
   );
 }
 
-/** Packets only a client sends (section 2.2.1 / 2.1.2); DISCONNECT is one of them before 5.0. */
-const CLIENT_ONLY: readonly PacketType[] = ['connect', 'subscribe', 'unsubscribe', 'pingreq'];
-/** Packets only a server sends. */
-const SERVER_ONLY: readonly PacketType[] = ['connack', 'suback', 'unsuback', 'pingresp'];
-
 /** The packet types that exist at `version` (AUTH only at 5), optionally only those `options.sender` sends. */
 export function packetTypes(version: ProtocolVersion = 4, options: SenderOptions = {}): PacketType[] {
   // every packet type by its number, AUTH (15) only at 5
   const types = PACKET_TYPE_NAME.filter((t): t is PacketType => t !== undefined && (t !== 'auth' || version === 5));
   const sender = options.sender;
   if (sender === undefined) return types;
-  const other = sender === 'client' ? SERVER_ONLY : CLIENT_ONLY;
-  // before 5.0 only the client sends DISCONNECT
-  return types.filter((t) => !other.includes(t) && !(t === 'disconnect' && sender === 'server' && version !== 5));
+  // what the other side alone sends is left out (DISCONNECT comes only from clients before 5.0)
+  return types.filter((t) => senderOf(t, version) !== (sender === 'client' ? 'server' : 'client'));
 }
 
 /**

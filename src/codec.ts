@@ -5,7 +5,7 @@ import { MqttError, annotate, asInvalidPacket, invalidPacket, malformed, tooLarg
 import { OptionKeys } from './options.js';
 import { PACKET_TYPE_INFO, packetName } from './packet-types.js';
 import type { Plan } from './packets/common.js';
-import { publish, readPublish, type PublishPlan } from './packets/publish.js';
+import { encodePublish, publish, readPublish, type PublishPlan } from './packets/publish.js';
 import { CODECS, READ_BY_ID } from './packets/table.js';
 import { describe } from './properties.js';
 import { ruleAt } from './rules.js';
@@ -21,7 +21,7 @@ export interface DecodeFrameOptions extends DecodeOptions {
 }
 
 const DECODE_OPTIONS = new OptionKeys('decode', ['version', 'copy']);
-const ENCODE_OPTIONS = new OptionKeys('encode', ['version', 'maximumPacketSize']);
+const ENCODE_OPTIONS = /* @__PURE__ */ new OptionKeys('encode', ['version', 'maximumPacketSize']);
 
 /** A protocol level given as an option: 3, 4 or 5. */
 export function checkVersion(v: unknown, where: string): ProtocolVersion {
@@ -159,6 +159,12 @@ function resolve(packet: PacketInput, options: EncodeOptions | undefined): Resol
   return { type: type as PacketType, version: version as ProtocolVersion, maximumPacketSize: maximumPacketSize as number | undefined };
 }
 
+/** An encoder's refusal as `invalid-packet` (or `packet-too-large`), labelled with the packet type once known. */
+function refused(e: unknown, what: string, r: Resolved | undefined): MqttError {
+  const err = asInvalidPacket(e, what);
+  return r === undefined ? err : annotate(err, err.offset, r.type, r.version);
+}
+
 function planPacket(packet: PacketInput, type: PacketType, version: ProtocolVersion): Plan {
   return type === 'publish' ? publish.size(packet as PublishPacket, version) : CODECS[type].size(packet, version);
 }
@@ -190,15 +196,21 @@ function writeFrame(plan: Plan, type: PacketType, w: Writer): void {
 
 /** Encodes one packet as one frame. Refuses (MqttError `invalid-packet`) any object the decoder would refuse. */
 export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array {
-  let r: Resolved;
+  let r: Resolved | undefined;
   let plan: Plan;
   let size: number;
   try {
     r = resolve(packet, options);
-    plan = planPacket(packet, r.type, r.version);
+    if (r.type === 'publish') {
+      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, undefined, 0, false);
+      if (done instanceof Uint8Array) return done;
+      plan = done as PublishPlan;
+    } else {
+      plan = CODECS[r.type].size(packet, r.version);
+    }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw asInvalidPacket(e, 'encode');
+    throw refused(e, 'encode', r);
   }
   const buf = new Uint8Array(size);
   writeFrame(plan, r.type, new Writer(buf, 0));
@@ -207,11 +219,12 @@ export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array
 
 /** The number of bytes `encode(packet, options)` produces (validating the packet as `encode` does). */
 export function encodedLength(packet: PacketInput, options?: EncodeOptions): number {
+  let r: Resolved | undefined;
   try {
-    const r = resolve(packet, options);
+    r = resolve(packet, options);
     return frameSize(planPacket(packet, r.type, r.version), r.type, r.maximumPacketSize);
   } catch (e) {
-    throw asInvalidPacket(e, 'encodedLength');
+    throw refused(e, 'encodedLength', r);
   }
 }
 
@@ -220,15 +233,21 @@ export function encodedLength(packet: PacketInput, options?: EncodeOptions): num
  * packet is invalid, it throws before writing anything.
  */
 export function encodeInto(packet: PacketInput, target: Uint8Array, offset = 0, options?: EncodeOptions): number {
-  let r: Resolved;
+  let r: Resolved | undefined;
   let plan: Plan;
   let size: number;
   try {
     r = resolve(packet, options);
-    plan = planPacket(packet, r.type, r.version);
+    if (r.type === 'publish') {
+      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, target, offset, false);
+      if (typeof done === 'number') return done;
+      plan = done as PublishPlan;
+    } else {
+      plan = CODECS[r.type].size(packet, r.version);
+    }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw asInvalidPacket(e, 'encodeInto');
+    throw refused(e, 'encodeInto', r);
   }
   const room = uint8Length(target);
   if (room < 0) throw invalidPacket(undefined, `encodeInto target must be a Uint8Array, got ${describe(target)}`);

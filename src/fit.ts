@@ -3,6 +3,7 @@
 
 import { encodedLength } from './codec.js';
 import { MqttError } from './errors.js';
+import { packetName } from './packet-types.js';
 import { describe } from './properties.js';
 import type { EncodeOptions, Packet, Properties } from './types.js';
 
@@ -89,7 +90,7 @@ export function fitToMaximumPacketSize<P extends Packet>(
     dropped.push('User Properties');
     if (currentSize <= maximumPacketSize) return { packet: current, size: currentSize };
   }
-  const name = packet.type.toUpperCase();
+  const name = packetName(packet.type);
   const how = dropped.length === 0 ? '' : ` even without its ${dropped.join(' and ')}`;
   throw new MqttError(
     'packet-too-large',

@@ -14,6 +14,7 @@ export type {
   DisconnectProperties,
   EncodeOptions,
   Packet,
+  PacketInput,
   PacketType,
   PingreqPacket,
   PingrespPacket,
@@ -35,6 +36,7 @@ export type {
   UnsubscribeProperties,
   UserProperties,
   Will,
+  WillInput,
   WillProperties,
 } from './types.js';
 export { MqttError, type MqttErrorCode, type MqttErrorOptions } from './errors.js';
@@ -42,9 +44,12 @@ export { decode, encode, encodedLength, encodeInto, type DecodeFrameOptions } fr
 export { FrameSplitter, DEFAULT_MAX_PACKET_SIZE, MAX_PACKET_SIZE_LIMIT, type FrameSplitterOptions } from './stream/splitter.js';
 export { PacketDecoder, type PacketDecoderOptions } from './stream/decoder.js';
 export { PacketDecoderStream, PacketEncoderStream } from './stream/streams.js';
+export { FrameWriter, DEFAULT_MAX_BATCH_SIZE, type FrameWriterOptions } from './stream/frame-writer.js';
 export { isValidTopicFilter, isValidTopicName, topicMatches } from './topic.js';
 export { ReasonCode, reasonCodeName, allowedReasonCodes, isAllowedReasonCode } from './reason-codes.js';
-export { PROPERTY_TABLE, type PropertyDef, type PropertyType } from './properties.js';
+export { PROPERTY_TABLE, type PropertyContext, type PropertyDef, type PropertyType } from './properties.js';
 export { packetToJson, packetFromJson, toHex, fromHex } from './json.js';
 export { fitToMaximumPacketSize, type FittedPacket } from './fit.js';
 export { strictFault, disallowedCodePointIndex, type StrictOptions } from './strict.js';
+export { replyFor, type ReplyOptions } from './reply.js';
+export { toVersion } from './convert.js';

@@ -43,10 +43,10 @@ const TYPES: readonly PacketTypeInfo[] = [
 export const PACKET_TYPE_INFO: readonly (PacketTypeInfo | undefined)[] = [undefined, ...TYPES];
 
 /** Packet type number by type. */
-export const PACKET_TYPE_ID = Object.fromEntries(TYPES.map((t) => [t.type, t.id])) as Readonly<Record<PacketType, number>>;
+export const PACKET_TYPE_ID = /* @__PURE__ */ Object.fromEntries(TYPES.map((t) => [t.type, t.id])) as Readonly<Record<PacketType, number>>;
 
 /** Type by packet type number (index); 0 is reserved. */
-export const PACKET_TYPE_NAME: readonly (PacketType | undefined)[] = PACKET_TYPE_INFO.map((t) => t?.type);
+export const PACKET_TYPE_NAME: readonly (PacketType | undefined)[] = /* @__PURE__ */ PACKET_TYPE_INFO.map((t) => t?.type);
 
 const BY_TYPE = Object.fromEntries(TYPES.map((t) => [t.type, t])) as Readonly<Record<PacketType, PacketTypeInfo>>;
 

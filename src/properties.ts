@@ -3,11 +3,12 @@
 
 import { asInvalidPacket, invalidPacket, malformed, protocolError, type MqttError } from './errors.js';
 import { hexByte } from './reason-codes.js';
+import { ruleAt } from './rules.js';
 import { topicNameFault } from './topic.js';
 import type { Properties } from './types.js';
-import { uint8Length } from './wire/bytes.js';
+import { DETACHED, binaryLength, uint8Length } from './wire/bytes.js';
 import type { Reader } from './wire/reader.js';
-import { utf8Length } from './wire/utf8.js';
+import { NATIVE_ENCODE_MIN, encodeUtf8Into, utf8Length } from './wire/utf8.js';
 import { VARINT_MAX, varintSize, type Writer } from './wire/writer.js';
 
 export type PropertyType = 'byte' | 'u16' | 'u32' | 'varint' | 'string' | 'binary' | 'pair';
@@ -362,95 +363,222 @@ function readValueNamed(r: Reader, def: PropertyDef, ctx: Ctx): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Encoding: a plan reads every value once, checks it and sizes it; the write reads the plan only.
+// Encoding: one pass over the caller's properties object reads each value once, checks it and writes it into a
+// PropertyEncoder's own growing buffer; the frame then copies the bytes. (Sizing in one pass and writing in
+// another read every value twice and looked each key up twice: a 5.0 PUBLISH encodeInto took twice as long.)
 
-/** The properties of one block, read once and checked: what `writeProperties` writes. */
+/** A property block, checked and encoded: the bytes after the Property Length, and which identifiers it holds. */
 export interface PropertiesPlan {
   /** Bytes of the properties, without the Property Length. */
   size: number;
-  /** Definition, value, definition, value, … (a User Property's value is a fresh [name, value] pair). */
-  items: unknown[];
+  bytes: Uint8Array;
+  /** Identifiers present, one bit each (all are under 64): bits 0-31 and 32-63. */
+  low: number;
+  high: number;
+}
+
+/** True when `plan` holds property `id`. */
+export function planHas(plan: PropertiesPlan | undefined, id: number): boolean {
+  return plan !== undefined && ((id < 32 ? plan.low : plan.high) & (1 << (id & 31))) !== 0;
+}
+
+/** Writes a property block in one pass into a buffer of its own, which grows as needed. */
+export class PropertyEncoder {
+  buf = new Uint8Array(128);
+  /** Bytes written: the block's size. */
+  pos = 0;
+  low = 0;
+  high = 0;
+  /** True while an encode uses this encoder; a re-entrant encode (from a getter) takes a fresh one. */
+  busy = false;
+
+  /**
+   * Encodes `props` for block `ctx`: throws `invalid-packet` for a key that is not a 5.0 property, one not allowed
+   * in this block, or a value of the wrong type or range. Leaves `pos` 0 for absent or empty properties.
+   */
+  encode(props: unknown, ctx: Ctx): void {
+    this.pos = 0;
+    this.low = 0;
+    this.high = 0;
+    if (props === undefined) return;
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      throw invalidPacket(undefined, `${ctxName(ctx)} properties must be an object, got ${describe(props)}`);
+    }
+    for (const key in props) {
+      const value = (props as Record<string, unknown>)[key];
+      if (value === undefined) continue;
+      const def = BY_KEY[key];
+      if (def === undefined) throw invalidPacket(undefined, `${ctxName(ctx)} property '${key}' is not an MQTT 5.0 property`);
+      const list = (def.repeats & ctx) !== 0;
+      if ((def.allowed & ctx) === 0 || key !== (list ? def.listKey : def.key)) {
+        throw invalidPacket(CTX_INFO[ctx]![1], `${ctxName(ctx)} may not carry the ${def.name} property ('${key}')`, 0x81);
+      }
+      if (def.id < 32) this.low |= 1 << def.id;
+      else this.high |= 1 << (def.id & 31);
+      if (list) {
+        if (!Array.isArray(value)) throw invalidPacket(undefined, `${what(ctx, key)} must be an array, got ${describe(value)}`);
+        const n = value.length;
+        for (let i = 0; i < n; i++) this.#value(def, value[i], ctx, key);
+      } else {
+        this.#value(def, value, ctx, key);
+      }
+    }
+  }
+
+  /** The encoded block as a plan of its own (a copy), or undefined when it is empty. */
+  plan(): PropertiesPlan | undefined {
+    return this.pos === 0 ? undefined : { size: this.pos, bytes: this.buf.slice(0, this.pos), low: this.low, high: this.high };
+  }
+
+  #room(n: number): Uint8Array {
+    let buf = this.buf;
+    if (this.pos + n > buf.length) {
+      const bigger = new Uint8Array(Math.max(buf.length * 2, this.pos + n));
+      bigger.set(buf.subarray(0, this.pos));
+      this.buf = buf = bigger;
+    }
+    return buf;
+  }
+
+  #value(def: PropertyDef, value: unknown, ctx: Ctx, key: string): void {
+    const buf = this.#room(5);
+    let p = this.pos;
+    buf[p++] = def.id;
+    switch (def.type) {
+      case 'byte':
+        if (!(typeof value === 'number' && value >>> 0 === value && value <= 0xff)) intSize(value, 0xff, 1, ctx, key);
+        this.#check(def, value, ctx);
+        buf[p++] = value as number;
+        break;
+      case 'u16':
+        if (!(typeof value === 'number' && value >>> 0 === value && value <= 0xffff)) intSize(value, 0xffff, 2, ctx, key);
+        this.#check(def, value, ctx);
+        buf[p++] = (value as number) >>> 8;
+        buf[p++] = (value as number) & 0xff;
+        break;
+      case 'u32': {
+        // `>>> 0` keeps exactly the integers 0..2^32-1
+        if (!(typeof value === 'number' && value >>> 0 === value)) intSize(value, 0xffffffff, 4, ctx, key);
+        this.#check(def, value, ctx);
+        const v = value as number;
+        buf[p++] = v >>> 24;
+        buf[p++] = (v >>> 16) & 0xff;
+        buf[p++] = (v >>> 8) & 0xff;
+        buf[p++] = v & 0xff;
+        break;
+      }
+      case 'varint': {
+        if (!(typeof value === 'number' && value >>> 0 === value && value <= VARINT_MAX)) {
+          if (typeof value === 'number' && Number.isInteger(value) && value > VARINT_MAX) {
+            throw invalidPacket('U5-1.5.5-1', `${what(ctx, key)} ${value} does not fit a Variable Byte Integer (at most ${VARINT_MAX})`, 0x81);
+          }
+          intSize(value, VARINT_MAX, 0, ctx, key);
+        }
+        this.#check(def, value, ctx);
+        let v = value as number;
+        while (v >= 0x80) {
+          buf[p++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
+        }
+        buf[p++] = v;
+        break;
+      }
+      case 'string':
+        this.pos = p;
+        this.#string(value, what(ctx, key));
+        this.#check(def, value, ctx);
+        return;
+      case 'binary': {
+        const len = binaryLength(value);
+        if (len < 0) throw notBinary(value, len, what(ctx, key));
+        if (len > 0xffff) throw invalidPacket(ruleAt('binaryTooLong', 5), `${what(ctx, key)} is ${len} bytes; the limit is 65535`, 0x81);
+        const room = this.#room(3 + len);
+        room[p++] = len >>> 8;
+        room[p++] = len & 0xff;
+        if (len > 0) room.set(value as Uint8Array, p);
+        p += len;
+        break;
+      }
+      case 'pair': {
+        if (!Array.isArray(value)) throw invalidPacket(undefined, `${what(ctx, key)}: each entry must be a [name, value] pair, got ${describe(value)}`);
+        const n = value.length;
+        const name: unknown = value[0];
+        const val: unknown = value[1];
+        if (n !== 2) throw invalidPacket(undefined, `${what(ctx, key)}: each entry must be a [name, value] pair, got ${n} element(s)`);
+        this.pos = p;
+        this.#string(name, `${what(ctx, key)} name`);
+        this.#string(val, `${what(ctx, key)} value`);
+        return;
+      }
+    }
+    this.pos = p;
+  }
+
+  #check(def: PropertyDef, value: unknown, ctx: Ctx): void {
+    if (def.check !== undefined) {
+      const err = def.check(value as number | string, ctx, undefined);
+      if (err !== undefined) throw asInvalidPacket(err, ctxName(ctx));
+    }
+  }
+
+  /** A UTF-8 Encoded String (length prefix and bytes) at `pos`, refusing what `stringSize` refuses. */
+  #string(value: unknown, field: string): void {
+    if (typeof value !== 'string') throw invalidPacket(undefined, `${field} must be a string, got ${describe(value)}`);
+    const n = value.length;
+    const start = this.pos;
+    let end: number;
+    if (n < NATIVE_ENCODE_MIN) {
+      const buf = this.#room(2 + 3 * n);
+      let p = start + 2;
+      let i = 0;
+      // ASCII without U+0000, the usual case, written as it is checked
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80 || c === 0) break;
+        buf[p++] = c;
+      }
+      if (i < n) {
+        stringSize(value, field, 5);
+        p = encodeUtf8Into(value, buf, start + 2);
+      }
+      end = p;
+    } else {
+      const size = stringSize(value, field, 5);
+      end = encodeUtf8Into(value, this.#room(size), start + 2);
+    }
+    const len = end - start - 2;
+    this.buf[start] = len >>> 8;
+    this.buf[start + 1] = len & 0xff;
+    this.pos = end;
+  }
+}
+
+const SHARED_ENCODER = /* @__PURE__ */ new PropertyEncoder();
+
+/** The shared PropertyEncoder, or a fresh one when it is in use (a getter encoding while an encode runs). */
+export function takeEncoder(): PropertyEncoder {
+  const e = SHARED_ENCODER.busy ? new PropertyEncoder() : SHARED_ENCODER;
+  e.busy = true;
+  return e;
+}
+
+export function releaseEncoder(e: PropertyEncoder): void {
+  e.busy = false;
 }
 
 /**
- * Reads, checks and sizes a packet's `properties` (undefined when absent or empty); throws `invalid-packet` for a
+ * Reads, checks and encodes a packet's `properties` (undefined when absent or empty); throws `invalid-packet` for a
  * key that is not a 5.0 property, one not allowed in this block, or a value of the wrong type or range.
  */
 export function planProperties(props: unknown, ctx: Ctx): PropertiesPlan | undefined {
   if (props === undefined) return undefined;
-  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
-    throw invalidPacket(undefined, `${ctxName(ctx)} properties must be an object, got ${describe(props)}`);
+  const e = takeEncoder();
+  try {
+    e.encode(props, ctx);
+    return e.plan();
+  } finally {
+    releaseEncoder(e);
   }
-  let size = 0;
-  let items: unknown[] | undefined;
-  for (const key in props) {
-    const value = (props as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    const def = BY_KEY[key];
-    if (def === undefined) throw invalidPacket(undefined, `${ctxName(ctx)} property '${key}' is not an MQTT 5.0 property`);
-    const list = (def.repeats & ctx) !== 0;
-    if ((def.allowed & ctx) === 0 || key !== (list ? def.listKey : def.key)) {
-      throw invalidPacket(CTX_INFO[ctx]![1], `${ctxName(ctx)} may not carry the ${def.name} property ('${key}')`, 0x81);
-    }
-    items ??= [];
-    if (list) {
-      if (!Array.isArray(value)) throw invalidPacket(undefined, `${ctxName(ctx)} property '${key}' must be an array, got ${describe(value)}`);
-      const n = value.length;
-      for (let i = 0; i < n; i++) size += 1 + planValue(def, value[i], ctx, key, items);
-    } else {
-      size += 1 + planValue(def, value, ctx, key, items);
-    }
-  }
-  return items === undefined ? undefined : { size, items };
-}
-
-/** Checks one value, appends (def, value) to `items` and returns its size. */
-function planValue(def: PropertyDef, value: unknown, ctx: Ctx, key: string, items: unknown[]): number {
-  let size: number;
-  switch (def.type) {
-    case 'byte':
-      size = typeof value === 'number' && value >>> 0 === value && value <= 0xff ? 1 : intSize(value, 0xff, 1, ctx, key);
-      break;
-    case 'u16':
-      size = typeof value === 'number' && value >>> 0 === value && value <= 0xffff ? 2 : intSize(value, 0xffff, 2, ctx, key);
-      break;
-    case 'u32':
-      // `>>> 0` keeps exactly the integers 0..2^32-1
-      size = typeof value === 'number' && value >>> 0 === value ? 4 : intSize(value, 0xffffffff, 4, ctx, key);
-      break;
-    case 'varint':
-      if (typeof value === 'number' && value >>> 0 === value && value <= VARINT_MAX) {
-        size = varintSize(value);
-      } else {
-        if (typeof value === 'number' && Number.isInteger(value) && value > VARINT_MAX) {
-          throw invalidPacket('U5-1.5.5-1', `${what(ctx, key)} ${value} does not fit a Variable Byte Integer (at most ${VARINT_MAX})`, 0x81);
-        }
-        size = intSize(value, VARINT_MAX, 0, ctx, key);
-      }
-      break;
-    case 'string':
-      size = stringSize(value, what(ctx, key), 5);
-      break;
-    case 'binary':
-      size = binarySize(value, what(ctx, key), 5);
-      break;
-    case 'pair': {
-      if (!Array.isArray(value)) throw invalidPacket(undefined, `${what(ctx, key)}: each entry must be a [name, value] pair, got ${describe(value)}`);
-      const n = value.length;
-      const name: unknown = value[0];
-      const val: unknown = value[1];
-      if (n !== 2) throw invalidPacket(undefined, `${what(ctx, key)}: each entry must be a [name, value] pair, got ${n} element(s)`);
-      size = stringSize(name, `${what(ctx, key)} name`, 5) + stringSize(val, `${what(ctx, key)} value`, 5);
-      items.push(def, [name, val]);
-      return size;
-    }
-  }
-  if (def.check !== undefined) {
-    const err = def.check(value as number | string, ctx, undefined);
-    if (err !== undefined) throw asInvalidPacket(err, ctxName(ctx));
-  }
-  items.push(def, value);
-  return size;
 }
 
 function what(ctx: Ctx, key: string): string {
@@ -468,22 +596,29 @@ function intSize(value: unknown, max: number, size: number, ctx: Ctx, key: strin
 export function stringSize(value: unknown, field: string, version: number): number {
   if (typeof value !== 'string') throw invalidPacket(undefined, `${field} must be a string, got ${describe(value)}`);
   const len = utf8Length(value);
-  if (len === -1) throw invalidPacket(version === 5 ? 'MQTT-1.5.4-1' : 'MQTT-1.5.3-1', `${field} contains a lone surrogate (not encodable as UTF-8)`, 0x81);
-  if (len === -2) throw invalidPacket(version === 5 ? 'MQTT-1.5.4-2' : 'MQTT-1.5.3-2', `${field} contains U+0000`, 0x81);
+  if (len === -1) throw invalidPacket(ruleAt('utf8IllFormed', version), `${field} contains a lone surrogate (not encodable as UTF-8)`, 0x81);
+  if (len === -2) throw invalidPacket(ruleAt('utf8Null', version), `${field} contains U+0000`, 0x81);
   if (len > 0xffff) {
-    throw invalidPacket(version === 5 ? 'U5-1.5.4-2' : 'U311-1.5.3-2', `${field} is ${len} bytes of UTF-8; the limit is 65535`, 0x81);
+    throw invalidPacket(ruleAt('stringTooLong', version), `${field} is ${len} bytes of UTF-8; the limit is 65535`, 0x81);
   }
   return 2 + len;
 }
 
 /** 2 + length of a Binary Data field (at most 65,535 bytes). */
 export function binarySize(value: unknown, field: string, version: number): number {
-  const len = uint8Length(value);
-  if (len < 0) throw invalidPacket(undefined, `${field} must be a Uint8Array, got ${describe(value)}`);
+  const len = binaryLength(value);
+  if (len < 0) throw notBinary(value, len, field);
   if (len > 0xffff) {
-    throw invalidPacket(version === 5 ? 'U5-1.5.6-1' : 'U311-3.1.3-1', `${field} is ${len} bytes; the limit is 65535`, 0x81);
+    throw invalidPacket(ruleAt('binaryTooLong', version), `${field} is ${len} bytes; the limit is 65535`, 0x81);
   }
   return 2 + len;
+}
+
+/** The error for a value `binaryLength` refused (`len` < 0). */
+export function notBinary(value: unknown, len: number, field: string): MqttError {
+  return len === DETACHED
+    ? invalidPacket(undefined, `${field} is a Uint8Array whose ArrayBuffer is detached (transferred): its bytes are gone`)
+    : invalidPacket(undefined, `${field} must be a Uint8Array, got ${describe(value)}`);
 }
 
 /** A short description of a value for messages: `"abc"`, `Uint8Array(3)`, `an array`, `null`, `7`. */
@@ -505,36 +640,7 @@ export function writeProperties(w: Writer, plan: PropertiesPlan | undefined): vo
     return;
   }
   w.varint(plan.size);
-  const items = plan.items;
-  for (let i = 0; i < items.length; i += 2) {
-    const def = items[i] as PropertyDef;
-    const value = items[i + 1];
-    w.u8(def.id);
-    switch (def.type) {
-      case 'byte':
-        w.u8(value as number);
-        break;
-      case 'u16':
-        w.u16(value as number);
-        break;
-      case 'u32':
-        w.u32(value as number);
-        break;
-      case 'varint':
-        w.varint(value as number);
-        break;
-      case 'string':
-        w.utf8(value as string);
-        break;
-      case 'binary':
-        w.binary(value as Uint8Array);
-        break;
-      case 'pair':
-        w.utf8((value as [string, string])[0]);
-        w.utf8((value as [string, string])[1]);
-        break;
-    }
-  }
+  w.bytes(plan.bytes, plan.size);
 }
 
 /** Bytes a plan takes on the wire: Property Length and properties. */

@@ -80,7 +80,7 @@ const V3: readonly Row[] = [
 type V5Row = (typeof V5)[number];
 
 /** Reason code constants by name. Several names share a value (0x00 is Success, Normal disconnection, Granted QoS 0). */
-export const ReasonCode = Object.freeze(Object.fromEntries(V5.map((r) => [r.constant, r.code]))) as {
+export const ReasonCode = /* @__PURE__ */ Object.freeze(Object.fromEntries(V5.map((r) => [r.constant, r.code]))) as {
   readonly [R in V5Row as R['constant']]: R['code'];
 };
 

@@ -51,6 +51,8 @@ const BY_LEVEL = {
   filterPlus: ['MQTT-4.7.1-3', 'MQTT-4.7.1-2'],
   /** SUBSCRIBE without any Topic Filter. */
   subscribeEmpty: ['MQTT-3.8.3-3', 'MQTT-3.8.3-2'],
+  /** A Retain Handling value other than 0, 1, 2 (3.x: bits the Requested QoS byte reserves). */
+  retainHandling: ['MQTT-3.8.3-4', 'U5-3.8.3.1-2'],
   /** SUBACK without any return code. */
   subackEmpty: ['U311-3.9-1', 'U5-3.9-1'],
 } as const satisfies Record<string, readonly [string, string]>;

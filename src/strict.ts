@@ -3,6 +3,8 @@
 // (U5-3.3.2.3-3, U5-3.1.3.2-3: 0x99 Payload format invalid).
 
 import { malformed, protocolError, type MqttError } from './errors.js';
+import { packetName } from './packet-types.js';
+import { ruleAt } from './rules.js';
 import type { Packet, ProtocolVersion } from './types.js';
 import { isWellFormedUtf8 } from './wire/utf8.js';
 
@@ -74,13 +76,13 @@ export interface StrictOptions {
  * these options; brokers that decode with `decode` can call it themselves.
  */
 export function strictFault(packet: Packet, version: ProtocolVersion, options: StrictOptions): MqttError | undefined {
-  const name = packet.type.toUpperCase();
+  const name = packetName(packet.type);
   if (options.strictStrings === true) {
     for (const [field, value] of strings(packet)) {
       const i = disallowedCodePointIndex(value);
       if (i !== -1) {
         const cp = value.codePointAt(i)!.toString(16).toUpperCase().padStart(4, '0');
-        return malformed(version === 5 ? 'U5-1.5.4-1' : 'U311-1.5.3-1', `${name} ${field} contains the disallowed code point U+${cp}`, 0);
+        return malformed(ruleAt('disallowedCodePoint', version), `${name} ${field} contains the disallowed code point U+${cp}`, 0);
       }
     }
   }

@@ -33,13 +33,14 @@ describe('bundle size (esbuild --minify + gzip)', () => {
     expect(decodeOnly.gzip).toBeLessThan(full.gzip * 0.6);
   });
 
-  // The target was 12 KB for the whole codec; it is not met (16.4 KB when this test was written, 19.2 KB once the
-  // second release added options checks, replyFor/toVersion and the one-record-per-packet encoder). About a third
-  // of the minified bytes are error messages, which name the packet, field and rule and must stay as they are, and
-  // the rest is the checks themselves: see the README (Performance). This ceiling stops unnoticed growth meanwhile.
-  it('the full codec (every export of src/index.ts) stays under 21 KB', async () => {
+  // The target was 12 KB for the whole codec; it is not met (16.4 KB when this test was written, 22.5 KB once the
+  // second release added options checks, replyFor/toVersion, the one-record-per-packet encoder, the one-pass
+  // property encoder and FrameWriter). About a third of the minified bytes are error messages, which name the
+  // packet, field and rule and must stay as they are, and the rest is the checks themselves: see the README
+  // (Performance). This ceiling stops unnoticed growth meanwhile.
+  it('the full codec (every export of src/index.ts) stays under 23 KB', async () => {
     const full = await minGzip("export * from './src/index.ts';");
-    expect(full.gzip).toBeLessThan(21 * 1024);
+    expect(full.gzip).toBeLessThan(23 * 1024);
     // no Node built-in can have been bundled in: the build above is platform-neutral and would have failed
     expect(full.code).not.toMatch(/\bBuffer\b/);
   });

@@ -587,15 +587,19 @@ describe('3.1 CONNECT', () => {
   });
 
   it('MQTT-3.1.2-1 a Protocol Name other than MQTT is reported as not MQTT 3.1.1', () => {
-    for (const name of ['mqtt', 'MQTT ', 'MQIsdp', 'MQTS', '']) {
+    for (const name of ['mqtt', 'MQTT ', 'MQTS', '']) {
       refuses(frame(0x10, `${str(name)} 04 02 0000 ${str('c')}`), unsupported('MQTT-3.1.2-1', 2));
     }
-    // level 3 goes with MQIsdp only
-    refuses(frame(0x10, `${str('MQTT')} 03 02 0000 ${str('c')}`), unsupported('MQTT-3.1.2-1', 2));
     // a name that is not MQTT's at all is reported as such, whatever its level byte: no CONNACK 0x01 is owed
     refuses(frame(0x10, `${str('HTTP')} 09 02 0000 ${str('c')}`), unsupported('MQTT-3.1.2-1', 2));
     encodeRefuses(conn({ protocolName: 'mqtt' }), 'MQTT-3.1.2-1', 0x84);
-    encodeRefuses({ ...conn(), protocolVersion: 3, protocolName: 'MQTT' }, 'MQTT-3.1.2-1', 0x84, 3);
+  });
+
+  it('MQTT-3.1.2-2 an MQTT name with a level it does not go with is an unacceptable level (CONNACK 0x01 is owed)', () => {
+    // 3.1's name at 3.1.1's level, and 3.1.1's name at 3.1's level: the level is what the server refuses
+    refuses(frame(0x10, `${str('MQIsdp')} 04 02 0000 ${str('c')}`), unsupported('MQTT-3.1.2-2', 2));
+    refuses(frame(0x10, `${str('MQTT')} 03 02 0000 ${str('c')}`), unsupported('MQTT-3.1.2-2', 2));
+    encodeRefuses({ ...conn(), protocolVersion: 3, protocolName: 'MQTT' }, 'MQTT-3.1.2-2', 0x84, 3);
   });
 
   it('MQTT-3.1.2-2 an unsupported Protocol Level is reported distinctly (the server answers CONNACK 0x01)', () => {

@@ -705,8 +705,9 @@ describe('3.1 CONNECT', () => {
 
   it('MQTT-3.1.2-1 the Protocol Name must be MQTT (0x84 Unsupported Protocol Version)', () => {
     const unsupported = { code: 'unsupported-protocol-version', reasonCode: 0x84, rule: 'MQTT-3.1.2-1' } as const;
-    refuses(frame(0x10, s('MQIsdp'), 5, 0x02, u16(0), pr(), s('c')), unsupported);
     refuses(frame(0x10, s('mqtt'), 5, 0x02, u16(0), pr(), s('c')), unsupported);
+    // 3.1's name with level 5: an MQTT name, a level it does not take (MQTT-3.1.2-2, as an unknown level)
+    refuses(frame(0x10, s('MQIsdp'), 5, 0x02, u16(0), pr(), s('c')), { ...unsupported, rule: 'MQTT-3.1.2-2' });
     encodeRefuses({ ...base, protocolName: 'MQTX' }, 'MQTT-3.1.2-1', 0x84);
   });
 

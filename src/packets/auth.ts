@@ -1,7 +1,7 @@
 // AUTH (section 3.15, 5.0 only): a Reason Code and properties, or nothing at all for a bare Success.
 
 import { invalidPacket, malformed, protocolError } from '../errors.js';
-import { Ctx, describe, planProperties, readProperties, type PropertiesPlan } from '../properties.js';
+import { Ctx, describe, planHas, planProperties, readProperties, type PropertiesPlan } from '../properties.js';
 import { hexByte, reasonCodeTable } from '../reason-codes.js';
 import type { AuthPacket, AuthProperties, ProtocolVersion } from '../types.js';
 import type { Reader } from '../wire/reader.js';
@@ -34,9 +34,7 @@ function size(p: AuthPacket, version: ProtocolVersion): ReasonPlan {
   }
   const props: PropertiesPlan | undefined = planProperties(properties, Ctx.Auth);
   if (props === undefined && reasonCode === 0) return { first: 0xf0, length: 0, reasonCode, props };
-  let method = false;
-  if (props !== undefined) for (let i = 0; i < props.items.length; i += 2) if ((props.items[i] as { id: number }).id === 0x15) method = true;
-  if (!method) {
+  if (!planHas(props, 0x15)) {
     throw invalidPacket('U5-3.15.2.2-1', 'AUTH needs properties.authenticationMethod unless it is a bare Success (reasonCode 0, no properties)', 0x82);
   }
   return { first: 0xf0, length: 1 + varintSize(props!.size) + props!.size, reasonCode, props };

@@ -1,10 +1,10 @@
 // CONNECT (section 3.1): read, size, write. The packet carries its own protocol level.
 
 import { invalidPacket, malformed, protocolError, unsupportedVersion } from '../errors.js';
-import { Ctx, binarySize, describe, planProperties, propertiesLength, readProperties, stringSize, writeProperties, type PropertiesPlan } from '../properties.js';
+import { Ctx, binarySize, describe, planHas, planProperties, propertiesLength, readProperties, stringSize, writeProperties, type PropertiesPlan } from '../properties.js';
 import { ruleAt } from '../rules.js';
 import type { ConnectPacket, ConnectProperties, ProtocolVersion, Will, WillProperties } from '../types.js';
-import { uint8Length } from '../wire/bytes.js';
+import { binaryLength } from '../wire/bytes.js';
 import type { Reader } from '../wire/reader.js';
 import type { Writer } from '../wire/writer.js';
 import { checkBoolean, checkInt, checkQos, refuseV5Properties, topicNameProblem, topicNameSize, type PacketCodec, type Plan } from './common.js';
@@ -56,8 +56,9 @@ function read(r: Reader): ConnectPacket {
     throw unsupportedVersion('MQTT-3.1.2-2', `CONNECT Protocol Level ${level} is not 3 (MQTT 3.1), 4 (3.1.1) or 5 (5.0)`, levelAt);
   }
   if (protocolName !== PROTOCOL_NAME[level]) {
+    // MQTT's name with another MQTT level's number: the level is what this name cannot take (CONNACK 0x01)
     throw unsupportedVersion(
-      'MQTT-3.1.2-1',
+      'MQTT-3.1.2-2',
       `CONNECT Protocol Name '${protocolName}' does not match level ${level} (expected '${PROTOCOL_NAME[level]}')`,
       nameAt,
     );
@@ -88,9 +89,11 @@ function read(r: Reader): ConnectPacket {
   }
   const clientIdAt = r.pos;
   const clientId = r.utf8('Client Identifier');
-  if (!v5 && clientId.length === 0 && !clean) {
-    // 3.x answers with CONNACK 0x02 Identifier rejected; 5.0's nearest code is 0x85 Client Identifier not valid
-    throw protocolError('MQTT-3.1.3-8', 'CONNECT has a zero-length Client Identifier with Clean Session 0', clientIdAt, 0x85);
+  if (!v5 && clientId.length === 0 && (!clean || version === 3)) {
+    // 3.x answers with CONNACK 0x02 Identifier rejected; 5.0's nearest code is 0x85 Client Identifier not valid.
+    // MQTT 3.1 (level 3) takes Client Identifiers of 1 to 23 characters only, whatever Clean Session says.
+    const why = version === 3 ? 'MQTT 3.1 requires a Client Identifier of at least 1 character' : 'CONNECT has a zero-length Client Identifier with Clean Session 0';
+    throw protocolError('MQTT-3.1.3-8', why, clientIdAt, 0x85);
   }
   const packet: ConnectPacket = { type: 'connect', protocolVersion: version, clientId, clean, keepAlive };
   if (willFlag) {
@@ -116,7 +119,12 @@ function size(p: ConnectPacket, version: ProtocolVersion): ConnectPlan {
   const { protocolName, clientId, username, password, will, properties } = p;
   const name = PROTOCOL_NAME[version];
   if (protocolName !== undefined && protocolName !== name) {
-    throw invalidPacket('MQTT-3.1.2-1', `CONNECT protocolName ${describe(protocolName)} does not match protocol level ${version} ('${name}')`, 0x84);
+    const known = protocolName === 'MQTT' || protocolName === 'MQIsdp';
+    throw invalidPacket(
+      known ? 'MQTT-3.1.2-2' : 'MQTT-3.1.2-1',
+      `CONNECT protocolName ${describe(protocolName)} does not match protocol level ${version} ('${name}')`,
+      0x84,
+    );
   }
   const clean = checkBoolean(p.clean, 'CONNECT clean');
   const keepAlive = checkInt(p.keepAlive, 0xffff, 'CONNECT keepAlive');
@@ -125,7 +133,7 @@ function size(p: ConnectPacket, version: ProtocolVersion): ConnectPlan {
   let props: PropertiesPlan | undefined;
   if (v5) {
     props = planProperties(properties, Ctx.Connect);
-    if (hasKey(props, 0x16) && !hasKey(props, 0x15)) {
+    if (planHas(props, 0x16) && !planHas(props, 0x15)) {
       throw invalidPacket('U5-3.1.2.11-5', 'CONNECT has authenticationData without authenticationMethod', 0x82);
     }
     length += propertiesLength(props);
@@ -133,8 +141,12 @@ function size(p: ConnectPacket, version: ProtocolVersion): ConnectPlan {
     refuseV5Properties(properties, 'CONNECT', version);
   }
   length += stringSize(clientId, 'CONNECT clientId', version);
-  if (!v5 && (clientId as string).length === 0 && !clean) {
-    throw invalidPacket('MQTT-3.1.3-7', 'CONNECT with an empty clientId must set clean (Clean Session 1)', 0x85);
+  if (!v5 && (clientId as string).length === 0 && (!clean || version === 3)) {
+    throw invalidPacket(
+      'MQTT-3.1.3-7',
+      version === 3 ? 'CONNECT clientId may not be empty in MQTT 3.1 (1 to 23 characters)' : 'CONNECT with an empty clientId must set clean (Clean Session 1)',
+      0x85,
+    );
   }
   let flags = clean ? CLEAN : 0;
   let willPlan: WillPlan | undefined;
@@ -154,7 +166,7 @@ function size(p: ConnectPacket, version: ProtocolVersion): ConnectPlan {
     length += topicNameSize(topic, 'CONNECT will.topic', version, true, false);
     length += binarySize(payload, 'CONNECT will.payload', version);
     flags |= WILL | (qos << 3) | (retain ? WILL_RETAIN : 0);
-    willPlan = { props: willProps, topic, payload, payloadLength: uint8Length(payload) };
+    willPlan = { props: willProps, topic, payload, payloadLength: binaryLength(payload) };
   }
   if (username !== undefined) {
     length += stringSize(username, 'CONNECT username', version);
@@ -166,16 +178,10 @@ function size(p: ConnectPacket, version: ProtocolVersion): ConnectPlan {
       throw invalidPacket('MQTT-3.1.2-22', 'CONNECT password without username is not allowed before MQTT 5.0', 0x81);
     }
     length += binarySize(password, 'CONNECT password', version);
-    passwordLength = uint8Length(password);
+    passwordLength = binaryLength(password);
     flags |= PASSWORD;
   }
   return { first: 0x10, length, version, flags, keepAlive, props, clientId, will: willPlan, username, password, passwordLength };
-}
-
-function hasKey(props: PropertiesPlan | undefined, id: number): boolean {
-  if (props === undefined) return false;
-  for (let i = 0; i < props.items.length; i += 2) if ((props.items[i] as { id: number }).id === id) return true;
-  return false;
 }
 
 function write(s: ConnectPlan, w: Writer): void {

@@ -98,7 +98,7 @@ function size(p: SubscribePacket, version: ProtocolVersion): SubscribePlan {
     const nl = checkBoolean(noLocal, `${what} noLocal`, false);
     const rap = checkBoolean(retainAsPublished, `${what} retainAsPublished`, false);
     if (retainHandling !== undefined && retainHandling !== 0 && retainHandling !== 1 && retainHandling !== 2) {
-      throw invalidPacket(v5 ? 'U5-3.8.3.1-2' : 'MQTT-3.8.3-4', `${what} retainHandling must be 0, 1 or 2, got ${describe(retainHandling)}`, v5 ? 0x82 : 0x81);
+      throw invalidPacket(ruleAt('retainHandling', version), `${what} retainHandling must be 0, 1 or 2, got ${describe(retainHandling)}`, v5 ? 0x82 : 0x81);
     }
     const rh = retainHandling ?? 0;
     if (v5) {

@@ -133,7 +133,12 @@ export class PacketDecoder {
     this.#enter('end');
     try {
       const packets = this.#drain(onPacket);
-      this.#cursor.finish();
+      try {
+        this.#cursor.finish();
+      } catch (e) {
+        (e as MqttError).packets ??= packets;
+        throw e;
+      }
       return packets;
     } finally {
       this.#busy = false;
@@ -184,10 +189,16 @@ export class PacketDecoder {
     const version = this.#version;
     try {
       packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy);
-      this.#accept(packet);
     } catch (e) {
       const err = e instanceof MqttError ? e : malformed(undefined, String(e), 0);
       throw cursor.fail(annotate(err, cursor.at + (err.offset ?? 0), undefined, version));
+    }
+    try {
+      this.#accept(packet);
+    } catch (e) {
+      const err = e as MqttError;
+      const level = packet.type === 'connect' ? packet.protocolVersion : version;
+      throw cursor.fail(annotate(err, cursor.at + (err.offset ?? 0), packet.type, level));
     }
     // the level switch happens when the CONNECT is delivered, never for one that failed
     if (packet.type === 'connect' && !this.#seenConnect) {

@@ -360,7 +360,12 @@ export class FrameSplitter {
    */
   end(onFrame?: (frame: Uint8Array) => void): Uint8Array[] {
     const frames = this.#drain(onFrame);
-    this.#cursor.finish();
+    try {
+      this.#cursor.finish();
+    } catch (e) {
+      (e as MqttError).frames ??= frames;
+      throw e;
+    }
     return frames;
   }
 

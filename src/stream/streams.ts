@@ -16,16 +16,38 @@ export class PacketDecoderStream extends TransformStream<Uint8Array, Packet> {
     const decoder = new PacketDecoder(options);
     super({
       transform(chunk, controller) {
-        decoder.push(chunk, (packet) => controller.enqueue(packet));
+        return afterDelivery(controller, () => decoder.push(chunk, (packet) => controller.enqueue(packet)));
       },
       flush(controller) {
-        decoder.end((packet) => controller.enqueue(packet));
+        return afterDelivery(controller, () => decoder.end((packet) => controller.enqueue(packet)));
       },
     });
   }
 }
 
-const ENCODER_STREAM_OPTIONS = new OptionKeys('PacketEncoderStream', ['version', 'maximumPacketSize']);
+/**
+ * Runs `step`; when it throws, the stream is errored only once the reader has taken every packet enqueued before
+ * the error: erroring a stream discards the chunks still queued in it (WHATWG Streams, ResetQueue), which would
+ * lose them. The wait polls the queue on timer ticks, in the error path only.
+ */
+function afterDelivery(controller: TransformStreamDefaultController<Packet>, step: () => unknown): Promise<void> | undefined {
+  try {
+    step();
+    return undefined;
+  } catch (error) {
+    return new Promise<void>((_resolve, reject) => {
+      const check = (): void => {
+        const size = controller.desiredSize;
+        // null: the readable side is gone (cancelled or errored); >= 0: its queue is empty
+        if (size === null || size >= 0) reject(error);
+        else setTimeout(check, 1);
+      };
+      check();
+    });
+  }
+}
+
+const ENCODER_STREAM_OPTIONS = /* @__PURE__ */ new OptionKeys('PacketEncoderStream', ['version', 'maximumPacketSize']);
 
 /** Packets in, one frame each out. An invalid packet (MqttError `invalid-packet`) errors the stream. */
 export class PacketEncoderStream extends TransformStream<PacketInput, Uint8Array> {

@@ -4,6 +4,8 @@
 const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
 const lengthOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'length')!.get! as (this: unknown) => number;
 const tagOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
+const bufferOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'buffer')!.get! as (this: unknown) => ArrayBufferLike;
+const byteOffsetOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'byteOffset')!.get! as (this: unknown) => number;
 
 /**
  * The length of a Uint8Array (a subclass such as Node's Buffer included), or -1 for anything else (a Proxy of
@@ -13,8 +15,25 @@ export function uint8Length(value: unknown): number {
   return tagOf.call(value) === 'Uint8Array' ? lengthOf.call(value) : -1;
 }
 
-const bufferOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'buffer')!.get! as (this: unknown) => ArrayBufferLike;
-const byteOffsetOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'byteOffset')!.get! as (this: unknown) => number;
+/** Result of `binaryLength` for a Uint8Array whose ArrayBuffer was transferred or detached. */
+export const DETACHED = -2;
+
+/**
+ * `uint8Length`, but DETACHED for a Uint8Array whose buffer was detached (transferred to a worker, say): it reads as
+ * empty, and sending it as an empty payload would lose the message without a word. Only a zero length is looked at
+ * twice (Node 20 has no ArrayBuffer.prototype.detached; making a view of a detached buffer throws).
+ */
+export function binaryLength(value: unknown): number {
+  const len = uint8Length(value);
+  if (len !== 0) return len;
+  try {
+    new Uint8Array(bufferOf.call(value), 0, 0);
+    return 0;
+  } catch {
+    return DETACHED;
+  }
+}
+
 
 /**
  * `target` itself when it is a plain Uint8Array, else a plain view of the same bytes (read from internal slots), so
