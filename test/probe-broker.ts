@@ -1,37 +1,13 @@
 // A small broker for the probe tests, built on PacketDecoder: it accepts a CONNECT, answers the packets that need an
-// answer, and on any MqttError sends the CONNACK or DISCONNECT the spec asks for at that level, then closes. It
+// answer, and on any MqttError sends what `replyFor` gives (the CONNACK or DISCONNECT the spec asks for), then closes. It
 // routes nothing: the probe only looks at how a server reacts to what it receives. Listens on 127.0.0.1 only.
 
 import { createServer, type Server, type Socket } from 'node:net';
-import { MqttError, PacketDecoder, encode, type Packet, type ProtocolVersion } from '../src/index.js';
+import { claimedLevel } from '../src/cli/probe-case.js';
+import { MqttError, PacketDecoder, encode, replyFor, type Packet, type ProtocolVersion } from '../src/index.js';
 
 /** What this broker announces in a 5.0 CONNACK, and enforces through its decoder. */
 export const WIRE_BROKER_LIMITS = { topicAliasMaximum: 10, maximumPacketSize: 4096 };
-
-/**
- * The packet a server sends before closing on `e` (until the codec's `replyFor` lands): 5.0 answers a CONNECT it
- * refuses with CONNACK and anything later with DISCONNECT, both with the error's reason code; 3.x has CONNACK
- * return codes for an unsupported level (0x01) and a refused Client Identifier (0x02), and closes on the rest.
- * `claimed` is the level the CONNECT claimed (undefined when unreadable).
- */
-export function replyTo(e: MqttError, version: number, connackSent: boolean, claimed: number | undefined): Packet | undefined {
-  if (!connackSent) {
-    if (claimed === 5) return { type: 'connack', sessionPresent: false, reasonCode: e.reasonCode };
-    if (e.rule === 'MQTT-3.1.2-2') return { type: 'connack', sessionPresent: false, reasonCode: 0x01 };
-    if (e.reasonCode === 0x85) return { type: 'connack', sessionPresent: false, reasonCode: 0x02 };
-    return undefined;
-  }
-  return version === 5 ? { type: 'disconnect', reasonCode: e.reasonCode } : undefined;
-}
-
-/** The Protocol Level a CONNECT frame claims, read from its bytes as far as they go (undefined when they do not). */
-function claimedLevel(bytes: Uint8Array): number | undefined {
-  if (bytes[0] === undefined || bytes[0] >> 4 !== 1) return undefined;
-  let i = 1;
-  while (i < 5 && (bytes[i] ?? 0) & 0x80) i++;
-  const nameLength = ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-  return bytes[i + 3 + nameLength];
-}
 
 function serve(socket: Socket): void {
   const decoder = new PacketDecoder({ role: 'server', topicAliasMaximum: WIRE_BROKER_LIMITS.topicAliasMaximum, maxPacketSize: WIRE_BROKER_LIMITS.maximumPacketSize });
@@ -81,11 +57,14 @@ function serve(socket: Socket): void {
       decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), answer);
     } catch (e) {
       if (!(e instanceof MqttError)) throw e;
-      // a refused CONNECT is answered at the level it claimed, in the 3.x form for any level but 5; where the error
-      // came before the level byte was read, the server reads it from the bytes itself
+      // a refused CONNECT is answered at the level it claims, in 3.1.1 terms for any level but 5; where the error came
+      // before the codec read the level byte, the server reads it from the bytes itself; unreadable, it just closes
       const claimed = connackSent ? version : claimedLevel(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-      const reply = replyTo(e, version, connackSent, claimed);
-      if (reply !== undefined) send(reply, connackSent ? version : claimed === 5 ? 5 : 4);
+      const at: ProtocolVersion = claimed === 5 ? 5 : 4;
+      // (a Remaining Length the codec refuses carries no packetType: the broker knows the first packet is a CONNECT)
+      const error = !connackSent && e.packetType === undefined && claimed !== undefined ? e.with({ packetType: 'connect' }) : e;
+      const reply = claimed === undefined ? undefined : replyFor(error, { version: connackSent ? version : at, connackSent });
+      if (reply !== undefined) send(reply, connackSent ? version : at);
       socket.end();
     }
   });

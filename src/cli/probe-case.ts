@@ -3,9 +3,11 @@
 
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { decode, encode } from '../codec.js';
+import { MqttError } from '../errors.js';
+import { replyFor } from '../reply.js';
 import type { FrameCase } from '../fuzz/cases.js';
 import { PacketDecoder } from '../stream/decoder.js';
-import type { ConnackPacket, Packet } from '../types.js';
+import type { ConnackPacket, Packet, ProtocolVersion } from '../types.js';
 
 /**
  * How a broker reacted to a case:
@@ -42,15 +44,35 @@ export interface ProbeTarget {
   port: number;
 }
 
-/** The answer a server sends before closing, as the spec asks at the case's level (undefined: just close). */
+/** The Protocol Level a CONNECT frame claims, read from its bytes as far as they go (undefined where they do not). */
+export function claimedLevel(bytes: Uint8Array): number | undefined {
+  if (bytes[0] === undefined || bytes[0] >> 4 !== 1) return undefined;
+  let i = 1;
+  while (i < 5 && ((bytes[i] ?? 0) & 0x80) !== 0) i++;
+  if (i === 5) return undefined;
+  const nameLength = ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+  return bytes[i + 3 + nameLength];
+}
+
+/**
+ * The answer a server sends before closing, as the spec asks (the codec's `replyFor`; undefined: just close). A
+ * refused CONNECT is answered at the level it claims — in 3.1.1 terms for any level but 5, and not at all when its
+ * level cannot be read; anything later at the case's level, after the probe's own CONNECT was accepted.
+ */
 export function expectedAnswer(c: FrameCase): { type: 'connack' | 'disconnect'; reasonCode: number } | undefined {
-  const connect = c.packetType === 'connect';
-  if (c.version === 5) return { type: connect ? 'connack' : 'disconnect', reasonCode: c.reasonCode };
-  // 3.1.1 has CONNACK return codes for a Protocol Level it does not support (0x01) and a refused Client Identifier
-  // (0x02); a name that is not MQTT is not MQTT at all (MQTT-3.1.2-1: close); everything else closes (MQTT-4.8.0-1)
-  if (connect && c.rule === 'MQTT-3.1.2-2') return { type: 'connack', reasonCode: 0x01 };
-  if (connect && c.reasonCode === 0x85) return { type: 'connack', reasonCode: 0x02 };
-  return undefined;
+  const error = new MqttError(c.code, c.name, {
+    reasonCode: c.reasonCode,
+    ...(c.rule !== undefined ? { rule: c.rule } : {}),
+    ...(c.packetType !== 'reserved' ? { packetType: c.packetType } : {}),
+  });
+  let version: ProtocolVersion = c.version;
+  if (c.packetType === 'connect') {
+    const claimed = claimedLevel(c.bytes);
+    if (claimed === undefined) return undefined;
+    version = claimed === 5 ? 5 : 4;
+  }
+  const reply = replyFor(error, { version, connackSent: c.packetType !== 'connect' });
+  return reply === undefined ? undefined : { type: reply.type, reasonCode: reply.reasonCode ?? 0 };
 }
 
 /** Packets only a server sends: a server may refuse them for that alone, before any other fault they carry. */
@@ -60,8 +82,11 @@ const SERVER_ONLY = new Set(['connack', 'suback', 'unsuback', 'pingresp']);
 function alsoAsked(c: FrameCase, answer: { type: string; reasonCode: number; oldForm: boolean }): boolean {
   // a packet only a server sends, refused for its direction (5.0 DISCONNECT 0x82)
   if (c.version === 5 && SERVER_ONLY.has(c.packetType) && answer.type === 'disconnect' && answer.reasonCode === 0x82) return true;
-  // a CONNECT at a level the server does not know: the 3.1.1 CONNACK 0x01 its client can read whatever it speaks
-  if (c.version === 5 && c.rule === 'MQTT-3.1.2-2' && answer.type === 'connack' && answer.oldForm && answer.reasonCode === 0x01) return true;
+  // a CONNECT at a level the server does not take: 5.0 lets it answer CONNACK 0x84 (section 3.1.2.2), and the
+  // 3.1.1-form CONNACK 0x01 is what a client of any level can read
+  if (c.version === 5 && c.rule === 'MQTT-3.1.2-2' && answer.type === 'connack') {
+    if ((!answer.oldForm && answer.reasonCode === 0x84) || (answer.oldForm && answer.reasonCode === 0x01)) return true;
+  }
   return false;
 }
 

@@ -65,9 +65,15 @@ function connectGenerators(v: CaseVersion): Generator[] {
   out.push(
     gen('CONNECT Protocol Name not MQTT', 'connect', unsupported('MQTT-3.1.2-1'), [], (c) => {
       const m = connectModel(c, v);
-      let name = c.pick(['mqtt', 'MQIsdp', 'MQTT ', 'MQ', '', c.text(1, 8)]);
-      if (name === 'MQTT') name = 'MQTTT';
+      // not MQTT's names: 'MQIsdp' (3.1) at another level is a level fault (MQTT-3.1.2-2)
+      let name = c.pick(['mqtt', 'MQTT ', 'MQ', '', 'MQisdp', c.text(1, 8)]);
+      if (name === 'MQTT' || name === 'MQIsdp') name += 'x';
       setStringBytes(m.body, 'protocolName', utf8(name));
+      return m;
+    }),
+    gen("CONNECT Protocol Name of another level ('MQIsdp', 3.1's)", 'connect', unsupported('MQTT-3.1.2-2'), [], (c) => {
+      const m = connectModel(c, v);
+      setStringBytes(m.body, 'protocolName', utf8('MQIsdp'));
       return m;
     }),
     gen('CONNECT Protocol Level not 3, 4 or 5', 'connect', unsupported('MQTT-3.1.2-2'), [], (c) => {
