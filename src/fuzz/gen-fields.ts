@@ -189,7 +189,7 @@ function sites(v: CaseVersion): Site[] {
           topic: false,
           property: true,
           model: (c) => {
-            const p = validProperty(c, def.id, ctx);
+            const p = validProperty(c, def.id);
             const field = p.value.find((f) => f.name === part)!;
             field.name = 'target';
             // AUTH and CONNECT need an Authentication Method next to Authentication Data
@@ -423,8 +423,8 @@ const UNKNOWN_IDS: number[] = [];
 for (let id = 0; id < 0x80; id++) if (!SPEC_PROPERTIES.some((p) => p.id === id)) UNKNOWN_IDS.push(id);
 
 /** A property value of the type of property `id`, or a few raw bytes for an unknown identifier. */
-function anyValue(c: Choices, id: number, ctx: PropertyContext): Field[] {
-  return SPEC_PROPERTIES.some((p) => p.id === id) ? validProperty(c, id, ctx).value : [raw('value', c.bytes(0, 4))];
+function anyValue(c: Choices, id: number): Field[] {
+  return SPEC_PROPERTIES.some((p) => p.id === id) ? validProperty(c, id).value : [raw('value', c.bytes(0, 4))];
 }
 
 /** The property block of `m` (`willProperties` for the Will). */
@@ -449,7 +449,7 @@ function propertyGenerators(v: CaseVersion): Generator[] {
       rows: ['U5-2.2.2-2'],
       build: (c) => {
         const id = c.pick(notAllowed);
-        return withProperties(c, ctx, v, [{ id, value: anyValue(c, id, ctx) }]);
+        return withProperties(c, ctx, v, [{ id, value: anyValue(c, id) }]);
       },
     });
     out.push({
@@ -460,7 +460,7 @@ function propertyGenerators(v: CaseVersion): Generator[] {
       rows: ['U5-2.2.2-2'],
       build: (c) => {
         const id = c.pick(UNKNOWN_IDS);
-        return withProperties(c, ctx, v, [{ id, value: anyValue(c, id, ctx) }]);
+        return withProperties(c, ctx, v, [{ id, value: anyValue(c, id) }]);
       },
     });
     const repeatRule = REPEAT_RULE[ctx];
@@ -475,8 +475,8 @@ function propertyGenerators(v: CaseVersion): Generator[] {
         rows: ['U5-2.2.2-5'],
         build: (c) => {
           const id = c.pick(once);
-          const first = validProperty(c, id, ctx);
-          const second = validProperty(c, id, ctx);
+          const first = validProperty(c, id);
+          const second = validProperty(c, id);
           // Authentication Data needs its Method (U5-3.1.2.11-5), Topic Alias would need a decoder limit: keep them apart
           const extra: Property[] = id === 0x16 && ctx === 'connect' ? [{ id: 0x15, value: [str('method', c.text(1, 8))] }] : [];
           return withProperties(c, ctx, v, [first, ...extra, second]);
@@ -532,7 +532,7 @@ function propertyGenerators(v: CaseVersion): Generator[] {
       rows: [],
       build: (c) => {
         const id = c.pick(SPEC_PROPERTIES.filter((p) => p.packets.includes(ctx) && p.id !== 0x16 && p.id !== 0x23 && !(p.id === 0x0b && ctx === 'publish')).map((p) => p.id));
-        const p = validProperty(c, id, ctx);
+        const p = validProperty(c, id);
         p.idEncoding = paddedVbi(id, c.int(2, 4));
         return withProperties(c, ctx, v, [p]);
       },

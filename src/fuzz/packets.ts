@@ -44,8 +44,8 @@ export function topicFilter(c: Choices): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Properties
 
-/** A property with a valid value for block `ctx` (byte properties 0 or 1, non-zero where zero is refused). */
-export function validProperty(c: Choices, id: number, ctx: PropertyContext): Property {
+/** Property `id` with a valid value (byte properties 0 or 1, non-zero where zero is refused). */
+export function validProperty(c: Choices, id: number): Property {
   const def = SPEC_PROPERTIES.find((p) => p.id === id)!;
   switch (def.type) {
     case 'byte':
@@ -66,7 +66,6 @@ export function validProperty(c: Choices, id: number, ctx: PropertyContext): Pro
     case 'pair':
       return { id, value: [str('name', c.text(0, 8)), str('value', c.text(0, 8))] };
   }
-  void ctx;
 }
 
 /**
@@ -89,7 +88,7 @@ export function someProperties(c: Choices, ctx: PropertyContext, max = 2, exclud
   for (let i = 0; i < n; i++) {
     const id = c.pick(ids);
     if (id !== 0x26 && out.some((p) => p.id === id)) continue;
-    out.push(validProperty(c, id, ctx));
+    out.push(validProperty(c, id));
   }
   return out;
 }
