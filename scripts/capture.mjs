@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Records real MQTT traffic for the fixtures: starts a private mosquitto on loopback, puts a recording TCP relay in
 // front of it, runs mosquitto_pub / mosquitto_sub sessions through the relay, and writes each connection's bytes,
-// one file per direction, to fixtures/captures/ with an index.json saying what each file holds.
+// one file per direction, with an index.json saying what each file holds.
 //
-//   npm run capture
+//   npm run capture                  # record into a new temporary directory (printed); the tree is left alone
+//   npm run capture -- --save        # record into fixtures/captures/, replacing the committed recordings
+//   npm run capture -- --out DIR     # record into DIR
 //
 // Nothing here uses the codec: the recordings must be what the peers sent, not what mqtt-wire thinks they sent.
 // test/interop/captures.test.ts then decodes and re-encodes every file.
@@ -16,7 +18,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, 'fixtures', 'captures');
+const FIXTURES = join(ROOT, 'fixtures', 'captures');
+const USAGE = 'usage: node scripts/capture.mjs [--save | --out DIR]';
+
+/** Where to write: fixtures/captures/ only when asked with --save, so a trial run never dirties the tree. */
+function outputDir(args) {
+  if (args.length === 0) return mkdtempSync(join(tmpdir(), 'mqtt-wire-captures-'));
+  if (args.length === 1 && args[0] === '--save') return FIXTURES;
+  if (args.length === 2 && args[0] === '--out' && args[1] !== '') return args[1];
+  console.error(`${USAGE}\ngot: ${args.join(' ')}`);
+  process.exit(2);
+}
 /** Every process and every wait is bounded; a local broker answers in milliseconds. */
 const PROCESS_TIMEOUT_MS = 15_000;
 const WAIT_TIMEOUT_MS = 5_000;
@@ -173,6 +185,7 @@ async function startRelay(brokerPort) {
 }
 
 async function main() {
+  const OUT = outputDir(process.argv.slice(2));
   const work = mkdtempSync(join(tmpdir(), 'mqtt-wire-capture-'));
   const pub = findExecutable('mosquitto_pub');
   const sub = findExecutable('mosquitto_sub');
@@ -372,9 +385,10 @@ async function main() {
   broker.child.kill('SIGTERM');
   spawned.delete(broker.child);
 
-  // Write the recordings and the index; remove recordings of sessions that no longer exist.
+  // Write the recordings and the index.
   mkdirSync(OUT, { recursive: true });
-  for (const f of readdirSync(OUT)) if (f.endsWith('.bin')) unlinkSync(join(OUT, f));
+  // in fixtures/captures/, recordings of sessions that no longer exist go; another directory is not ours to clean
+  if (OUT === FIXTURES) for (const f of readdirSync(OUT)) if (f.endsWith('.bin')) unlinkSync(join(OUT, f));
   for (const entry of captures) {
     const rec = relay.get(entry.name);
     for (const dir of ['c2s', 's2c']) {
@@ -395,6 +409,7 @@ async function main() {
   writeFileSync(join(OUT, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
   rmSync(work, { recursive: true, force: true });
   console.log(`wrote ${captures.length} sessions (${captures.length * 2} files) to ${OUT}`);
+  if (OUT !== FIXTURES) console.log(`fixtures/captures/ is unchanged; compare with: diff -r ${FIXTURES} ${OUT}`);
   for (const c of captures) console.log(`  ${c.name.padEnd(24)} v${c.version}  c2s ${c.c2s.packets.join(' ')} | s2c ${c.s2c.packets.join(' ')}`);
 }
 

@@ -5,7 +5,7 @@ import { MqttError, annotate, asInvalidPacket, invalidPacket, malformed, tooLarg
 import { OptionKeys } from './options.js';
 import { PACKET_TYPE_INFO, packetName } from './packet-types.js';
 import type { Plan } from './packets/common.js';
-import { encodePublish, publish, readPublish, type PublishPlan } from './packets/publish.js';
+import { EncodeMode, encodePublish, publish, readPublish, type PublishPlan } from './packets/publish.js';
 import { CODECS, READ_BY_ID } from './packets/table.js';
 import { describe } from './properties.js';
 import { ruleAt } from './rules.js';
@@ -160,9 +160,9 @@ function resolve(packet: PacketInput, options: EncodeOptions | undefined): Resol
 }
 
 /** An encoder's refusal as `invalid-packet` (or `packet-too-large`), labelled with the packet type once known. */
-function refused(e: unknown, what: string, r: Resolved | undefined): MqttError {
+function refused(e: unknown, what: string, type: PacketType | undefined, version: ProtocolVersion | undefined): MqttError {
   const err = asInvalidPacket(e, what);
-  return r === undefined ? err : annotate(err, err.offset, r.type, r.version);
+  return type === undefined ? err : annotate(err, err.offset, type, version);
 }
 
 function planPacket(packet: PacketInput, type: PacketType, version: ProtocolVersion): Plan {
@@ -202,7 +202,7 @@ export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array
   try {
     r = resolve(packet, options);
     if (r.type === 'publish') {
-      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, undefined, 0, false);
+      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, undefined, 0, EncodeMode.Alloc);
       if (done instanceof Uint8Array) return done;
       plan = done as PublishPlan;
     } else {
@@ -210,7 +210,7 @@ export function encode(packet: PacketInput, options?: EncodeOptions): Uint8Array
     }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw refused(e, 'encode', r);
+    throw refused(e, 'encode', r?.type, r?.version);
   }
   const buf = new Uint8Array(size);
   writeFrame(plan, r.type, new Writer(buf, 0));
@@ -224,7 +224,7 @@ export function encodedLength(packet: PacketInput, options?: EncodeOptions): num
     r = resolve(packet, options);
     return frameSize(planPacket(packet, r.type, r.version), r.type, r.maximumPacketSize);
   } catch (e) {
-    throw refused(e, 'encodedLength', r);
+    throw refused(e, 'encodedLength', r?.type, r?.version);
   }
 }
 
@@ -233,13 +233,25 @@ export function encodedLength(packet: PacketInput, options?: EncodeOptions): num
  * packet is invalid, it throws before writing anything.
  */
 export function encodeInto(packet: PacketInput, target: Uint8Array, offset = 0, options?: EncodeOptions): number {
+  return into(packet, target, offset, options, EncodeMode.Into, 'encodeInto');
+}
+
+/**
+ * `encodeInto` for a caller whose bytes from `offset` on are its own free space (FrameWriter): on a refused packet
+ * those bytes may have changed, but nothing before `offset` has.
+ */
+export function encodeIntoOwn(packet: PacketInput, target: Uint8Array, offset: number, options: EncodeOptions | undefined, what: string): number {
+  return into(packet, target, offset, options, EncodeMode.IntoOwn, what);
+}
+
+function into(packet: PacketInput, target: Uint8Array, offset: number, options: EncodeOptions | undefined, mode: EncodeMode, what: string): number {
   let r: Resolved | undefined;
   let plan: Plan;
   let size: number;
   try {
     r = resolve(packet, options);
     if (r.type === 'publish') {
-      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, target, offset, false);
+      const done = encodePublish(packet as PublishPacket, r.version, r.maximumPacketSize, target, offset, mode);
       if (typeof done === 'number') return done;
       plan = done as PublishPlan;
     } else {
@@ -247,15 +259,15 @@ export function encodeInto(packet: PacketInput, target: Uint8Array, offset = 0, 
     }
     size = frameSize(plan, r.type, r.maximumPacketSize);
   } catch (e) {
-    throw refused(e, 'encodeInto', r);
+    throw refused(e, what, r?.type, r?.version);
   }
   const room = uint8Length(target);
-  if (room < 0) throw invalidPacket(undefined, `encodeInto target must be a Uint8Array, got ${describe(target)}`);
+  if (room < 0) throw invalidPacket(undefined, `${what} target must be a Uint8Array, got ${describe(target)}`);
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > room) {
-    throw invalidPacket(undefined, `encodeInto offset ${describe(offset)} is outside the target (length ${room})`);
+    throw invalidPacket(undefined, `${what} offset ${describe(offset)} is outside the target (length ${room})`);
   }
   if (room - offset < size) {
-    throw invalidPacket(undefined, `encodeInto: the ${packetName(r.type)} frame needs ${size} bytes but only ${room - offset} remain in the target`);
+    throw invalidPacket(undefined, `${what}: the ${packetName(r.type)} frame needs ${size} bytes but only ${room - offset} remain in the target`);
   }
   writeFrame(plan, r.type, new Writer(plainView(target), offset));
   return size;

@@ -42,7 +42,7 @@ export type {
 export { MqttError, type MqttErrorCode, type MqttErrorOptions } from './errors.js';
 export { decode, encode, encodedLength, encodeInto, type DecodeFrameOptions } from './codec.js';
 export { FrameSplitter, DEFAULT_MAX_PACKET_SIZE, MAX_PACKET_SIZE_LIMIT, type FrameSplitterOptions } from './stream/splitter.js';
-export { PacketDecoder, type PacketDecoderOptions } from './stream/decoder.js';
+export { PacketDecoder, type OnPacket, type PacketDecoderOptions } from './stream/decoder.js';
 export { PacketDecoderStream, PacketEncoderStream } from './stream/streams.js';
 export { FrameWriter, DEFAULT_MAX_BATCH_SIZE, type FrameWriterOptions } from './stream/frame-writer.js';
 export { isValidTopicFilter, isValidTopicName, topicMatches } from './topic.js';
@@ -53,3 +53,4 @@ export { fitToMaximumPacketSize, type FittedPacket } from './fit.js';
 export { strictFault, disallowedCodePointIndex, type StrictOptions } from './strict.js';
 export { replyFor, type ReplyOptions } from './reply.js';
 export { toVersion } from './convert.js';
+export { dissect, type DissectField, type DissectOptions, type DissectResult, type DissectViolation } from './dissect/index.js';

@@ -68,7 +68,11 @@ function fromJson(value: unknown): unknown {
       if (keys[0] === 'utf8' && typeof v['utf8'] === 'string') return encoder.encode(v['utf8']);
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = fromJson(v);
+    for (const [k, v] of Object.entries(value)) {
+      // JSON.parse makes "__proto__" an own key; assigned, it would set the prototype and supply every field
+      if (k === '__proto__') throw invalidPacket(undefined, 'a JSON packet may not have a "__proto__" key');
+      out[k] = fromJson(v);
+    }
     return out;
   }
   return value;

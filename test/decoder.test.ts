@@ -322,3 +322,40 @@ describe('PacketDecoder property', () => {
     });
   }
 });
+
+describe('PacketDecoder PUBLISH fast path agrees with decode', () => {
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  it('plain, non-ASCII, empty-with-alias and faulty topics, alone and in one chunk, at 3.1.1 and 5.0', () => {
+    for (const version of [4, 5] as const) {
+      const good = [
+        encode({ type: 'publish', topic: 'a/b', payload: utf8('x'), qos: 1, packetId: 3 }, { version }),
+        encode({ type: 'publish', topic: 'température/ü', payload: utf8('y'), qos: 0 }, { version }),
+        encode({ type: 'publish', topic: 't'.repeat(70), payload: new Uint8Array(0), qos: 2, packetId: 9, dup: true, retain: true }, { version }),
+        ...(version === 5
+          ? [
+              encode({ type: 'publish', topic: '', payload: utf8('z'), qos: 0, properties: { topicAlias: 4 } }, { version }),
+              encode({ type: 'publish', topic: 'p', payload: utf8('z'), qos: 0, properties: { userProperties: [['k', 'v']], contentType: 'c' } }, { version }),
+            ]
+          : []),
+      ];
+      expect(new PacketDecoder({ version }).push(concat(good))).toEqual(good.map((f) => decode(f, { version })));
+      // a wildcard topic, a Packet Identifier 0, a duplicate property: the same error as decode, at the stream offset
+      const bad =
+        version === 5
+          ? [fromHex('30 06 0003 612f23 00'), fromHex('32 07 0001 61 0000 00 41'), fromHex('30 0e 0001 61 0a 0200000001 0200000001')]
+          : [fromHex('30 05 0003 612f23'), fromHex('32 06 0001 61 0000 41')];
+      for (const frame of bad) {
+        const expected = thrown(() => decode(frame, { version }));
+        const e = thrown(() => new PacketDecoder({ version }).push(concat([good[0]!, frame])));
+        expect([e.code, e.rule, e.reasonCode, e.offset]).toEqual([expected.code, expected.rule, expected.reasonCode, good[0]!.length + expected.offset!]);
+      }
+    }
+  });
+
+  it('a decoder fixed at 3.1.1 reads a PUBLISH after a 5.0 CONNECT by 3.1.1, whatever that CONNECT read', () => {
+    const d = new PacketDecoder({ version: 4 });
+    const pub = encode({ type: 'publish', topic: 'a', payload: utf8('p'), qos: 0 });
+    const got = d.push(concat([encode({ type: 'connect', protocolVersion: 5, clientId: 'c', clean: true, keepAlive: 0 }), pub]));
+    expect(got[1]).toEqual(decode(pub, { version: 4 }));
+  });
+});

@@ -260,3 +260,12 @@ describe('smaller input checks', () => {
     );
   });
 });
+
+describe('packetFromJson', () => {
+  it('refuses a "__proto__" key, which would otherwise supply every field it holds', async () => {
+    const { packetFromJson } = await import('../src/index.js');
+    const json = JSON.parse('{"type":"publish","topic":"t","payload":{"utf8":"x"},"qos":0,"retain":false,"dup":false,"__proto__":{"qos":1,"packetId":5}}') as unknown;
+    const e = thrown(() => packetFromJson(json));
+    expect([e.code, e.message]).toEqual(['invalid-packet', 'a JSON packet may not have a "__proto__" key']);
+  });
+});

@@ -234,3 +234,19 @@ describe('a callback that throws loses nothing', () => {
     expect(d.push(q1b)).toEqual([expected[1]]);
   });
 });
+
+describe('onPacket is told where each frame lay', () => {
+  it('the stream offset of the frame and its size, header included, whatever the chunking', () => {
+    const stream = concat([q1a, q0, q1b]);
+    for (const cut of [stream.length, 1, 5]) {
+      const d = new PacketDecoder();
+      const places: [string, number, number][] = [];
+      for (let i = 0; i < stream.length; i += cut) d.push(stream.subarray(i, i + cut), (p, offset, size) => places.push([p.type, offset, size]));
+      expect(places).toEqual([
+        ['publish', 0, q1a.length],
+        ['publish', q1a.length, q0.length],
+        ['publish', q1a.length + q0.length, q1b.length],
+      ]);
+    }
+  });
+});

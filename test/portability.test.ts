@@ -1,10 +1,11 @@
 // The codec must run unchanged outside Node (browsers, Deno, Bun, workers): bundling it for the browser with
 // nothing external must succeed and leave no trace of Node (built-in imports, Buffer, process, require). The
-// arbitraries entry is held to the same rule with fast-check as its one external. Then the package as published:
-// the `exports` map resolves from both module systems once built.
+// arbitraries entry is held to the same rule with fast-check as its one external. Then the package as published
+// (npm pack): what it ships, and the `exports` map resolving from both module systems. The same smoke suite run in
+// Chromium, Deno and Bun is test/portability-runtimes.test.ts.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,39 +101,39 @@ describe('browser bundle', () => {
 });
 
 describe('package exports', () => {
-  // A fresh build of the library entries by the repository's tsup config, into a scratch copy of the package:
-  // package.json beside its own dist/, node_modules linked for fast-check. Building fresh keeps a stale dist/ in the
-  // checkout from deciding these tests, and keeps this file from cleaning a dist/ other tests may be reading. The
-  // CLI entry (Node only, its own config) is left out: it has its own tests, and these are about the codec's exports.
+  // The package as published: the tracked files of the checkout copied to a scratch directory (node_modules
+  // linked), packed by `npm pack` (whose prepack script builds dist/), and the tarball unpacked as
+  // node_modules/mqtt-wire of a scratch project that has fast-check beside it. So these tests see what a user
+  // installs, and a stale dist/ in the checkout decides nothing.
   let pkgDir = '';
+  let packed: string[] = [];
 
   beforeAll(() => {
-    pkgDir = mkdtempSync(join(tmpdir(), 'mqtt-wire-pkg-'));
-    copyFileSync(join(ROOT, 'package.json'), join(pkgDir, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(pkgDir, 'node_modules'), 'dir');
-    writeFileSync(
-      join(pkgDir, 'tsup.config.ts'),
-      `import configs from ${JSON.stringify(join(ROOT, 'tsup.config.ts'))};\n` +
-        'export default (Array.isArray(configs) ? configs : [configs]).filter(\n' +
-        "  (c) => !Object.keys(c.entry ?? {}).some((name) => name.startsWith('cli/')),\n" +
-        ');\n',
-    );
-    execFileSync('npx', ['tsup', '--config', join(pkgDir, 'tsup.config.ts'), '--out-dir', join(pkgDir, 'dist')], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
-  }, 120_000);
+    const scratch = mkdtempSync(join(tmpdir(), 'mqtt-wire-pack-'));
+    const source = join(scratch, 'source');
+    const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' });
+    for (const file of listed.split('\0')) {
+      if (file === '' || !existsSync(join(ROOT, file))) continue;
+      mkdirSync(dirname(join(source, file)), { recursive: true });
+      copyFileSync(join(ROOT, file), join(source, file));
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: source, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const [info] = JSON.parse(out.slice(out.lastIndexOf('[\n  {'))) as { filename: string; files: { path: string }[] }[];
+    packed = info!.files.map((f) => f.path).sort();
+    pkgDir = join(scratch, 'project');
+    const installed = join(pkgDir, 'node_modules', 'mqtt-wire');
+    mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['-xzf', join(scratch, info!.filename), '-C', installed, '--strip-components=1']);
+    symlinkSync(join(ROOT, 'node_modules', 'fast-check'), join(pkgDir, 'node_modules', 'fast-check'), 'dir');
+    writeFileSync(join(pkgDir, 'package.json'), '{ "name": "user-project", "private": true }\n');
+  }, 240_000);
 
   afterAll(() => {
-    if (pkgDir !== '') rmSync(pkgDir, { recursive: true, force: true });
+    if (pkgDir !== '') rmSync(dirname(pkgDir), { recursive: true, force: true });
   });
 
-  /** Runs a script with Node from the package root, where `mqtt-wire` resolves to the package itself. */
-  function runNode(args: string[]): string {
-    return execFileSync(process.execPath, args, { cwd: pkgDir, encoding: 'utf8' }).trim();
-  }
-
-  it('the build wrote every file the exports map names', () => {
+  it('npm pack ships dist/ (built by prepack), the CLI, the sources, README and LICENSE, and nothing else', () => {
     for (const f of [
       'dist/index.js',
       'dist/index.cjs',
@@ -142,11 +143,29 @@ describe('package exports', () => {
       'dist/arbitraries.cjs',
       'dist/arbitraries.d.ts',
       'dist/arbitraries.d.cts',
+      'dist/cli/main.js',
+      'src/index.ts',
+      'LICENSE',
+      'README.md',
+      'package.json',
     ]) {
-      expect(existsSync(join(pkgDir, f)), f).toBe(true);
+      expect(packed, f).toContain(f);
     }
+    expect(packed.filter((f) => !/^(dist|src)\/|^(LICENSE|README\.md|package\.json)$/.test(f))).toEqual([]);
+    expect(readFileSync(join(pkgDir, 'node_modules/mqtt-wire/LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 mqtt-wire contributors\n/);
   });
 
+  it('the packed CLI runs: --version and a decode of a bundled session', () => {
+    const cli = join(pkgDir, 'node_modules/mqtt-wire/dist/cli/main.js');
+    expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    expect(runNode([cli, '--version'])).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect(runNode([cli, 'decode', join(ROOT, 'fixtures/session-311.bin')])).toBe(readFileSync(join(ROOT, 'fixtures/session-311.decode.txt'), 'utf8').trim());
+  });
+
+  /** Runs a script with Node from the package root, where `mqtt-wire` resolves to the package itself. */
+  function runNode(args: string[]): string {
+    return execFileSync(process.execPath, args, { cwd: pkgDir, encoding: 'utf8' }).trim();
+  }
 
   // a PINGREQ round trip through the loaded entry: C0 00
   const ROUND_TRIP = `const f = m.encode({ type: 'pingreq' }); console.log(Array.from(f).join(','), m.decode(f).type, typeof m.MqttError);`;

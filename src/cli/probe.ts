@@ -31,7 +31,8 @@ Options:
 Exit codes: 0 nothing let through, 1 findings, 2 bad arguments or no broker.
 `;
 
-type Io = { out: (data: string | Uint8Array) => void; err: (line: string) => void };
+/** Where the report goes (the CLI's streams, or a test's). */
+type Io = { out: (data: string) => unknown; err: (line: string) => void };
 
 const VERDICTS: Verdict[] = ['as-asked', 'closed', 'other-answer', 'let-through', 'optional', 'not-applicable', 'error', 'not-run'];
 
@@ -185,7 +186,7 @@ export async function runProbe(args: string[], io: Io): Promise<number> {
     }
     const { values, positionals } = parsed;
     if (values.help === true) {
-      io.out(PROBE_HELP);
+      await io.out(PROBE_HELP);
       return 0;
     }
     if (positionals.length > 1) throw new ProbeUsage(`expected one HOST:PORT, got ${positionals.length}: ${positionals.join(' ')}`);
@@ -217,7 +218,7 @@ export async function runProbe(args: string[], io: Io): Promise<number> {
     }
     const results = await runAll(target, cases, caseMs, concurrency, started + totalMs);
     const report = summarize(target, version, results, Date.now() - started);
-    io.out(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : values.markdown === true ? markdown(report) : table(report));
+    await io.out(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : values.markdown === true ? markdown(report) : table(report));
     return report.totals['let-through'] > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof ProbeUsage) {

@@ -27,12 +27,35 @@ const PREVIEW_BYTES = 16;
 const LEVEL_NAME: Record<ProtocolVersion, string> = { 3: '3.1', 4: '3.1.1', 5: '5.0' };
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Whether the first `n` bytes are printable ASCII (space to tilde, tab, newline): shown as text, read without a decoder. */
+function printableAscii(bytes: Uint8Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    if ((b < 0x20 || b > 0x7e) && b !== 0x09 && b !== 0x0a) return false;
+  }
+  return true;
+}
+
 /** `"text"` (JSON-quoted, elided after PREVIEW_CHARS) when `bytes` are printable UTF-8, else `hex 00ff…`. */
 export function preview(bytes: Uint8Array): string {
   if (bytes.length === 0) return '""';
+  // the common case, ASCII text, without a TextDecoder call per payload (the larger part of a line's cost)
+  if (printableAscii(bytes, bytes.length)) {
+    const n = Math.min(bytes.length, PREVIEW_CHARS);
+    let text = '';
+    for (let i = 0; i < n; i++) text += String.fromCharCode(bytes[i]!);
+    return JSON.stringify(bytes.length > PREVIEW_CHARS ? `${text}…` : text);
+  }
   let text: string | undefined;
+  // A C0 control other than tab and newline, or DEL, means hex whatever the rest is: no decoder is needed (and no
+  // thrown decode error, the costly part of a binary payload's line). Text is looked for only among the others.
+  let control = false;
+  for (let i = 0; i < bytes.length && !control; i++) {
+    const b = bytes[i]!;
+    control = (b < 0x20 && b !== 0x09 && b !== 0x0a) || b === 0x7f;
+  }
   try {
-    text = strict.decode(bytes);
+    text = control ? undefined : strict.decode(bytes);
   } catch {
     text = undefined;
   }
@@ -134,7 +157,13 @@ function fields(p: Packet, v: ProtocolVersion): string[] {
  * `     118  PUBLISH      flags=0010 size=2+27  id=2 topic="sensors/17/humidity" qos=1 retain=false dup=false payload=2B "48"`.
  */
 export function summaryLine(info: FrameInfo): string {
-  const head = `${String(info.offset).padStart(8)}  ${info.packet.type.toUpperCase().padEnd(11)}  flags=${info.flags.toString(2).padStart(4, '0')}`;
+  const head = `${String(info.offset).padStart(8)}  ${(TYPE_COLUMN[info.packet.type] ??= info.packet.type.toUpperCase().padEnd(11))}  flags=${FLAG_BITS[info.flags]}`;
   const size = `size=${info.headerSize}+${info.size - info.headerSize}`;
-  return [head, size.padEnd(11), ...fields(info.packet, info.version)].join(' ').trimEnd();
+  const f = fields(info.packet, info.version);
+  return f.length === 0 ? `${head} ${size}` : `${head} ${size.padEnd(11)} ${f.join(' ')}`;
 }
+
+/** The type column by packet type: the name in capitals, padded to the longest (UNSUBSCRIBE); filled as types are met. */
+const TYPE_COLUMN: Partial<Record<Packet['type'], string>> = {};
+/** The fixed header's low four bits as binary digits, by value. */
+const FLAG_BITS = Array.from({ length: 16 }, (_, f) => f.toString(2).padStart(4, '0'));

@@ -9,8 +9,13 @@ import { ruleAt } from '../rules.js';
 import { strictFault, type StrictOptions } from '../strict.js';
 import type { Packet, ProtocolVersion } from '../types.js';
 import { uint8Length } from '../wire/bytes.js';
+import { readPublishPlain } from '../packets/publish.js';
 import { Reader } from '../wire/reader.js';
+import { StreamHead, withSniffNote } from '../sniff.js';
 import { FrameCursor, checkMaxPacketSize } from './splitter.js';
+
+/** Receives each packet as it is decoded, with its frame's stream offset and size (fixed header included). */
+export type OnPacket = (packet: Packet, offset: number, size: number) => void;
 
 export interface PacketDecoderOptions {
   /** Protocol level of the connection. When omitted: 4 until the first CONNECT, then that CONNECT's level. */
@@ -64,6 +69,10 @@ export class PacketDecoder {
   readonly #strict: StrictOptions | undefined;
   #version: ProtocolVersion;
   #seenConnect = false;
+  /** No option needs a look at decoded packets (role, Topic Alias Maximum, optional checks): `#accept` is skipped. */
+  readonly #plain: boolean;
+  /** The stream's first bytes until the first packet is delivered: an error before that says what they look like. */
+  #head: StreamHead | undefined = new StreamHead();
   /** True during `push`/`end`: a call from inside `onPacket` is refused rather than corrupting the state. */
   #busy = false;
 
@@ -87,6 +96,7 @@ export class PacketDecoder {
         ? { strictStrings: strictStrings === true, checkPayloadFormat: checkPayloadFormat === true }
         : undefined;
     this.#cursor = new FrameCursor(checkMaxPacketSize(maxPacketSize, 'PacketDecoder'), this.#version);
+    this.#plain = role === undefined && this.#topicAliasMaximum < 0 && this.#strict === undefined;
   }
 
   /** The protocol level packets are decoded at now: the given one, or the first delivered CONNECT's. */
@@ -106,17 +116,18 @@ export class PacketDecoder {
 
   /**
    * Decodes every packet completed by `chunk`, in stream order. With `onPacket`, each packet is handed over as soon
-   * as it is decoded. An error is thrown only after every packet before it was handed over (returned packets are
+   * as it is decoded, with the stream offset of its frame's first byte and the frame's size (header included). An error is thrown only after every packet before it was handed over (returned packets are
    * then on the error's `packets`); after an error, every call throws that same error. Chunks must not be modified
    * after being pushed unless `copy` is set: binary fields may be views of them. If `onPacket` throws, its exception
    * propagates and the frames after that packet wait for the next `push` (an empty chunk will do) or `end`.
    */
-  push(chunk: Uint8Array, onPacket?: (packet: Packet) => void): Packet[] {
+  push(chunk: Uint8Array, onPacket?: OnPacket): Packet[] {
     const cursor = this.#cursor;
     if (cursor.failure !== undefined) throw cursor.failure;
     const length = uint8Length(chunk);
     if (length < 0) throw invalidPacket(undefined, `PacketDecoder.push expects a Uint8Array, got ${chunk === null ? 'null' : typeof chunk}`);
     this.#enter('push');
+    this.#head?.add(chunk);
     try {
       cursor.feed(chunk, length);
       return this.#drain(onPacket);
@@ -129,15 +140,16 @@ export class PacketDecoder {
    * Call at the end of the stream: returns (and hands to `onPacket`) any packets still waiting after a callback
    * threw, then throws when a partial frame remains.
    */
-  end(onPacket?: (packet: Packet) => void): Packet[] {
+  end(onPacket?: OnPacket): Packet[] {
     this.#enter('end');
     try {
       const packets = this.#drain(onPacket);
       try {
         this.#cursor.finish();
       } catch (e) {
-        (e as MqttError).packets ??= packets;
-        throw e;
+        const err = (e as MqttError).offset === 0 ? withSniffNote(e as MqttError, this.#head?.bytes()) : (e as MqttError);
+        err.packets ??= packets;
+        throw err;
       }
       return packets;
     } finally {
@@ -152,15 +164,17 @@ export class PacketDecoder {
     this.#busy = true;
   }
 
-  #drain(onPacket: ((packet: Packet) => void) | undefined): Packet[] {
+  #drain(onPacket: OnPacket | undefined): Packet[] {
     const cursor = this.#cursor;
     const reader = this.#reader;
     const packets: Packet[] = [];
+    // PUBLISH frames take the fast path (readPublishPlain) when nothing else is asked of them
+    const fast = this.#plain && !this.#copy;
     let lastBuf: Uint8Array | undefined;
     let backing: ArrayBufferLike | undefined;
     let base = 0;
     for (;;) {
-      let packet: Packet;
+      let packet: Packet | undefined;
       try {
         if (!cursor.next()) return packets;
         const buf = cursor.buf;
@@ -170,16 +184,34 @@ export class PacketDecoder {
           backing = Object.getPrototypeOf(buf) === Uint8Array.prototype ? buf.buffer : undefined;
           base = buf.byteOffset;
         }
-        reader.backing = backing;
-        reader.base = base;
-        packet = this.#decode(cursor, reader);
+        const first = buf[cursor.start]!;
+        if (fast && first >> 4 === 3) {
+          if (this.#version === 5) {
+            reader.reset(buf, cursor.start, cursor.bodyStart, cursor.end, 5, 'PUBLISH', false);
+            try {
+              packet = readPublishPlain(reader, true, buf, first, cursor.bodyStart, cursor.end, backing, base);
+            } catch {
+              // a fault in the properties: decoded again below, which locates and names it
+              packet = undefined;
+            }
+            reader.release();
+          } else {
+            packet = readPublishPlain(reader, false, buf, first, cursor.bodyStart, cursor.end, backing, base);
+          }
+        }
+        if (packet === undefined) {
+          reader.backing = backing;
+          reader.base = base;
+          packet = this.#decode(cursor, reader);
+        }
       } catch (e) {
         const err = e as MqttError;
         err.packets ??= packets;
         throw err;
       }
       packets.push(packet);
-      if (onPacket !== undefined) onPacket(packet);
+      this.#head = undefined;
+      if (onPacket !== undefined) onPacket(packet, cursor.at, cursor.end - cursor.start);
     }
   }
 
@@ -188,13 +220,16 @@ export class PacketDecoder {
     let packet: Packet;
     const version = this.#version;
     try {
-      packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy);
+      // a frame gathered from pieces is already the decoder's own fresh array: its fields stay views of it, so
+      // `copy` costs no second copy of a payload spread over chunks (test/copies.test.ts counts them)
+      packet = decodeFrame(reader, cursor.buf, cursor.start, cursor.bodyStart, cursor.end, version, this.#copy && !cursor.gathered);
     } catch (e) {
       const err = e instanceof MqttError ? e : malformed(undefined, String(e), 0);
-      throw cursor.fail(annotate(err, cursor.at + (err.offset ?? 0), undefined, version));
+      const located = annotate(err, cursor.at + (err.offset ?? 0), undefined, version);
+      throw cursor.fail(cursor.at === 0 ? withSniffNote(located, this.#head?.bytes()) : located);
     }
     try {
-      this.#accept(packet);
+      if (!this.#plain) this.#accept(packet);
     } catch (e) {
       const err = e as MqttError;
       const level = packet.type === 'connect' ? packet.protocolVersion : version;

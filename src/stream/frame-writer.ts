@@ -1,7 +1,7 @@
 // FrameWriter: many frames encoded into one buffer, handed over whole by `flush()`, as a broker or client writing
 // to a socket wants them (one write per batch instead of one per packet).
 
-import { checkVersion, encodedLength, encodeInto } from '../codec.js';
+import { checkVersion, encodedLength, encodeIntoOwn } from '../codec.js';
 import { MqttError, asInvalidPacket, invalidPacket } from '../errors.js';
 import { OptionKeys } from '../options.js';
 import { packetName } from '../packet-types.js';
@@ -110,9 +110,10 @@ export class FrameWriter {
     }
     let written: number;
     try {
-      // encodeInto validates and sizes the frame, and throws before writing anything when it is invalid or does
-      // not fit: the common case (it fits) costs one call.
-      written = encodeInto(packet, buffer, used, options);
+      // encodeIntoOwn validates and sizes the frame, and throws when it is invalid or does not fit (the common
+      // case, it fits, costs one call). The bytes past `used` are the writer's own, so a PUBLISH topic is checked as
+      // it is written there; on a throw they may hold a part of the refused frame, which nothing counts.
+      written = encodeIntoOwn(packet, buffer, used, options, 'FrameWriter.write');
     } catch (e) {
       written = this.#growAndWrite(packet, options, e);
     }
@@ -175,7 +176,7 @@ export class FrameWriter {
     grown.set(old.subarray(0, used));
     this.#buffer = grown;
     try {
-      return encodeInto(packet, grown, used, options);
+      return encodeIntoOwn(packet, grown, used, options, 'FrameWriter.write');
     } catch (e) {
       // only an object that changes between reads gets here; the batch itself is intact in `grown`
       throw e instanceof MqttError ? e : asInvalidPacket(e, 'FrameWriter.write');

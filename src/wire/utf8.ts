@@ -61,6 +61,24 @@ export function decodeUtf8Hand(buf: Uint8Array, start: number, end: number): str
  */
 const CODES: number[][] = Array.from({ length: NATIVE_DECODE_MIN }, (_, n) => new Array<number>(n).fill(0));
 
+/**
+ * A Topic Name of `n` bytes at `buf[start]` when it is plain: 1 to 63 bytes of ASCII without U+0000 or a
+ * wildcard; otherwise undefined (the caller reads it the general way, which accepts any UTF-8 and names faults).
+ * The decoder's PUBLISH fast path: one loop gathers the codes and checks them, where `decodeUtf8Hand` and two
+ * `indexOf` scans were three (bench w1).
+ */
+export function plainTopic(buf: Uint8Array, start: number, n: number): string | undefined {
+  if (n === 0 || n >= NATIVE_DECODE_MIN) return undefined;
+  const codes = CODES[n]!;
+  for (let i = 0; i < n; i++) {
+    const b = buf[start + i]!;
+    // U+0000, '#', '+', or not ASCII
+    if (b === 0 || b === 0x23 || b === 0x2b || b >= 0x80) return undefined;
+    codes[i] = b;
+  }
+  return String.fromCharCode.apply(null, codes);
+}
+
 /** Strict UTF-8 decoding of any short string, one character at a time. */
 function decodeUtf8General(buf: Uint8Array, start: number, end: number): string | Utf8Fault {
   let out = '';
