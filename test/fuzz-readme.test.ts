@@ -1,4 +1,4 @@
-// Runs the README's worked example of fuzzing a broker (the ```ts mosquitto block) against a mosquitto started here,
+// Runs the README's worked example of fuzzing a broker (the ```ts-mosquitto block) against a mosquitto started here,
 // so the example and what it says mosquitto does cannot drift. As in readme.test.ts, a line `expr; // → value`
 // asserts that `expr` deep-equals `value`, and imports of 'mqtt-wire' resolve to the sources.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTALL_HINT, findExecutable, startMosquitto, type MosquittoBroker } from './interop/mosquitto-process.js';
 
 const root = resolve(__dirname, '..');
-const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts mosquitto\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts-mosquitto\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 const haveMosquitto = findExecutable('mosquitto') !== undefined && findExecutable('mosquitto_passwd') !== undefined;
 const onCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
