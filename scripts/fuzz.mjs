@@ -90,7 +90,7 @@ if (values.json) {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
-    `outcomes    ${report.packets} packets decoded and round-tripped, ${report.refusals} inputs refused by decode`,
+    `outcomes    ${report.packets} packets decoded and round-tripped; decode refused ${report.refusals} inputs as one frame (streams of several frames among them)`,
     `linear time ${report.linearChecks} checks, worst ratio at 2n/n ${report.worstRatio.toFixed(2)} (${report.worstFamily || '-'})`,
     `findings    ${report.findings.length}`,
   ];
