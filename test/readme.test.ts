@@ -1,8 +1,8 @@
 // The code blocks of README.md and docs/*.md are checked, so the documentation cannot drift from the code: every
 // ```ts block is type-checked by tsc with the repository's compiler options, and every ```ts and ```js block is run.
-// Imports of 'mqtt-wire' and 'mqtt-wire/arbitraries' resolve to the sources. A line `expr; // → value` becomes an
-// assertion that `expr` deep-equals `value`. Blocks that talk to a WebSocket get a stand-in broker
-// (test/support/fake-websocket.ts): nothing leaves the machine. Other blocks (sh, output) are not run.
+// Imports of 'mqtt-wire', 'mqtt-wire/arbitraries' and 'mqtt-wire/compat' resolve to the sources. A line
+// `expr; // → value` becomes an assertion that `expr` deep-equals `value`. Blocks that talk to a WebSocket get a
+// stand-in broker (test/support/fake-websocket.ts): nothing leaves the machine. Other blocks (sh, output) are not run.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -78,7 +78,7 @@ describe('every ts block type-checks with tsc and the repository compiler option
     const options: ts.CompilerOptions = {
       ...config.options,
       noEmit: true,
-      paths: { 'mqtt-wire': [join(root, 'src/index.ts')], 'mqtt-wire/arbitraries': [join(root, 'src/arbitraries.ts')] },
+      paths: { 'mqtt-wire': [join(root, 'src/index.ts')], 'mqtt-wire/arbitraries': [join(root, 'src/arbitraries.ts')], 'mqtt-wire/compat': [join(root, 'src/compat/index.ts')] },
     };
     const host = ts.createCompilerHost(options);
     const getSourceFile = host.getSourceFile.bind(host);
@@ -141,6 +141,7 @@ function instrument(code: string): { code: string; checks: number } {
     code: lines
       .join('\n')
       .replace(/from 'mqtt-wire\/arbitraries'/g, `from '${src}/arbitraries.ts'`)
+      .replace(/from 'mqtt-wire\/compat'/g, `from '${src}/compat/index.ts'`)
       .replace(/from 'mqtt-wire'/g, `from '${src}/index.ts'`),
     checks,
   };
