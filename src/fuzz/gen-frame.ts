@@ -5,8 +5,9 @@ import type { PacketType } from '../types.js';
 import type { Choices } from './choices.js';
 import { paddedVbi, raw, str, writeFields, writeFrame, type FrameModel } from './frame.js';
 import { malformed, protocol, ruleIds, tooLarge, type Generator } from './generator.js';
-import { ackModel, publishModel, validModel, type CaseVersion } from './packets.js';
-import { CLIENT_ONLY, FIXED_FLAGS, SERVER_ONLY, TYPE_ID } from './spec.js';
+import { withProperties } from './gen-fields.js';
+import { publishModel, validModel, type CaseVersion } from './packets.js';
+import { CLIENT_ONLY, FIXED_FLAGS, SERVER_ONLY, TYPE_ID, type PropertyContext } from './spec.js';
 
 /** The packet types that exist at `v`. */
 export function typesAt(v: CaseVersion): PacketType[] {
@@ -160,7 +161,7 @@ export function frameGenerators(v: CaseVersion): Generator[] {
     out.push(oversized('server', 'publish', 'MQTT-3.2.2-15', (c) => publishModel(c, v, { payload: c.bytes(16, 64) })));
     out.push(oversized('client', 'publish', 'MQTT-3.1.2-24', (c) => publishModel(c, v, { payload: c.bytes(16, 64) })));
     // A sender must leave out Reason String and User Properties that would make these packets too large
-    const limited: [PacketType, string[]][] = [
+    const limited: [PropertyContext & PacketType, string[]][] = [
       ['connack', ['MQTT-3.2.2-19', 'MQTT-3.2.2-20']],
       ['puback', ['MQTT-3.4.2-2', 'MQTT-3.4.2-3']],
       ['pubrec', ['MQTT-3.5.2-2', 'MQTT-3.5.2-3']],
@@ -201,36 +202,9 @@ function oversized(role: 'server' | 'client', type: PacketType, row: string | un
 }
 
 /** A 5.0 packet of `type` carrying a Reason String and User Properties (the diagnostics a sender may drop). */
-function withDiagnostics(c: Choices, type: PacketType): FrameModel {
-  const diagnostics = [
+function withDiagnostics(c: Choices, type: PropertyContext): FrameModel {
+  return withProperties(c, type, 5, [
     { id: 0x1f, value: [str('reasonString', c.text(8, 24))] },
     { id: 0x26, value: [str('name', c.text(4, 12)), str('value', c.text(4, 12))] },
-  ];
-  switch (type) {
-    case 'puback':
-    case 'pubrec':
-    case 'pubrel':
-    case 'pubcomp':
-      return ackModel(c, type, 5, { form: 4, properties: diagnostics });
-    default: {
-      const m = validModel(c, type, 5);
-      const block = m.body.find((f) => f.kind === 'properties');
-      if (block !== undefined && block.kind === 'properties') {
-        // AUTH keeps its Authentication Method (U5-3.15.2.2-1)
-        block.items = [...block.items.filter((p) => p.id === 0x15), ...diagnostics];
-      }
-      else if (type === 'disconnect' || type === 'auth') {
-        // the forms without a property block: rebuild in the long form
-        m.body = [
-          { kind: 'byte', name: 'reasonCode', value: type === 'auth' ? 0x18 : 0 },
-          {
-            kind: 'properties',
-            name: 'properties',
-            items: type === 'auth' ? [{ id: 0x15, value: [str('method', c.text(1, 8))] }, ...diagnostics] : diagnostics,
-          },
-        ];
-      }
-      return m;
-    }
-  }
+  ]);
 }
