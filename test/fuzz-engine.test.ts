@@ -124,8 +124,9 @@ describe('fuzz engine', () => {
       }
     }
     const linearFamilies = ['one large PUBLISH, 1-byte chunks', 'SUBACK with n codes'];
-    const report = runFuzz({ runs: 2, seed: 5, captures, linearEvery: 1, linearFamilies, linearSize: 2048, subject: { ...codec, PacketDecoder: Rejoining } });
-    expect(report.linearChecks).toBe(2);
+    const report = runFuzz({ runs: 3, seed: 5, captures, linearEvery: 1, linearFamilies, linearSize: 2048, subject: { ...codec, PacketDecoder: Rejoining } });
+    // the slow family is a suspect at its first check and confirmed at the next; the other runs once
+    expect(report.linearChecks).toBe(3);
     // the decoder pushed in one-byte chunks grows quadratically; decode alone (SUBACK) is untouched
     expect(report.findings.filter((f) => f.kind === 'superlinear').map((f) => f.detail.split(':')[0])).toEqual(['one large PUBLISH, 1-byte chunks']);
   });
