@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', arbitraries: 'src/arbitraries.ts', compat: 'src/compat/index.ts' },
+    entry: { index: 'src/index.ts', arbitraries: 'src/arbitraries.ts', cases: 'src/cases.ts', compat: 'src/compat/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

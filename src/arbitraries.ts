@@ -4,6 +4,9 @@
 
 import * as fc from 'fast-check';
 import { encode } from './codec.js';
+import { buildCase, selectGenerators, type CaseOptions, type CaseVersion, type EncoderCase, type FrameCase, type MalformedCase } from './fuzz/cases.js';
+import type { Choices } from './fuzz/choices.js';
+import { buildSession, type SessionOptions, type SessionRole, type SessionScript } from './fuzz/session.js';
 import { Ctx, PROPERTY_TABLE, ctxOf, type PropertyDef } from './properties.js';
 import { senderOf } from './packet-types.js';
 import { allowedReasonCodes } from './reason-codes.js';
@@ -706,4 +709,76 @@ function applyMutation(original: Uint8Array, m: FrameMutation): Uint8Array {
       return out;
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Labelled malformed cases and connection scripts, for fuzzing receivers (src/fuzz builds them from `Choices`;
+// here fast-check makes the choices, so a failing case or script shrinks)
+
+export {
+  conformanceCases,
+  type CaseOptions,
+  type CaseTarget,
+  type CaseVersion,
+  type DecoderNeeds,
+  type EncoderCase,
+  type FrameCase,
+  type MalformedCase,
+} from './fuzz/cases.js';
+export type {
+  ExpectedReply,
+  SessionOptions,
+  SessionRole,
+  SessionScript,
+  SessionStep,
+  SessionViolation,
+  ViolationKind,
+} from './fuzz/session.js';
+
+/** `Choices.text`: code points valid in any MQTT string and topic level (not U+0000, surrogates, '/', '+', '#'). */
+function textArbitrary(min: number, max: number): fc.Arbitrary<string> {
+  return fc.string({ unit: codePointArbitrary('/+#'), minLength: min, maxLength: max });
+}
+
+function streamsArbitrary(min: number, max: number): fc.Arbitrary<fc.GeneratorValue[]> {
+  return fc.array(fc.gen(), { minLength: min, maxLength: max });
+}
+
+/** `Choices` answered by fast-check through `fc.gen()`, so shrinking replays the generator with smaller answers. */
+function fastCheckChoices(g: fc.GeneratorValue): Choices {
+  return {
+    int: (min, max) => g(fc.integer, { min, max }),
+    pick: <T>(items: readonly T[]) => g(fc.constantFrom<T[]>, ...items),
+    bool: () => g(fc.boolean),
+    text: (min, max) => g(textArbitrary, min, max),
+    bytes: (min, max) => g(fc.uint8Array, { minLength: min, maxLength: max }),
+    streams: (min, max) => g(streamsArbitrary, min, max).map(fastCheckChoices),
+  };
+}
+
+/**
+ * Malformed cases at level `version` (4 or 5), each labelled with the refusal it must get: frames by default
+ * (`{ bytes, rule, code, reasonCode, rows, decoder? }`), packet objects for `encode` with `{ side: 'encode' }`.
+ * `rules` and `packetTypes` narrow the choice. Every generator is equally likely; its choices shrink towards the
+ * case `conformanceCases` lists for it.
+ */
+export function malformedFrameArbitrary(version: ProtocolVersion, options?: CaseOptions & { side?: 'decode' }): fc.Arbitrary<FrameCase>;
+export function malformedFrameArbitrary(version: ProtocolVersion, options: CaseOptions & { side: 'encode' }): fc.Arbitrary<EncoderCase>;
+export function malformedFrameArbitrary(version: ProtocolVersion, options: CaseOptions): fc.Arbitrary<MalformedCase>;
+export function malformedFrameArbitrary(version: ProtocolVersion, options: CaseOptions = {}): fc.Arbitrary<MalformedCase> {
+  const generators = selectGenerators(version, options);
+  const v = version as CaseVersion;
+  return fc.oneof(...generators.map((gen) => fc.gen().map((g) => buildCase(gen, fastCheckChoices(g), v))));
+}
+
+/**
+ * Connection scripts of the side `role` (`'client'` scripts test a server, `'server'` scripts test a client) at
+ * level `version`: valid for the role and level, or (`options.violations`) with one labelled state violation.
+ */
+export function sessionArbitrary(version: ProtocolVersion, role: SessionRole, options: SessionOptions = {}): fc.Arbitrary<SessionScript> {
+  if (version !== 3 && version !== 4 && version !== 5) throw new RangeError(`protocol level must be 3, 4 or 5, got ${String(version)}`);
+  if (role !== 'client' && role !== 'server') throw new RangeError(`role must be 'client' or 'server', got ${String(role)}`);
+  const mode = options.violations ?? 'sometimes';
+  if (mode !== 'never' && mode !== 'sometimes' && mode !== 'always') throw new RangeError(`violations must be 'never', 'sometimes' or 'always', got ${String(mode)}`);
+  return fc.gen().map((g) => buildSession(fastCheckChoices(g), version, role, options));
 }

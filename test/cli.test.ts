@@ -310,10 +310,10 @@ describe('mqtt-wire encode: JSON packet lines are checked, and the message says 
 
 describe('mqtt-wire usage errors: one line on stderr naming the problem, exit 2', () => {
   const cases: [string, string[], string | Uint8Array, string | RegExp][] = [
-    ['no command', [], '', "mqtt-wire: missing command (decode, encode, dissect, pcap); see 'mqtt-wire --help'"],
-    ['an unknown command', ['inspect'], '', "mqtt-wire: unknown command 'inspect' (commands: decode, encode, dissect, pcap); see 'mqtt-wire --help'"],
-    ['an unknown top-level option', ['--protocol', '5'], '', "mqtt-wire: unknown option '--protocol' (commands: decode, encode, dissect, pcap); see 'mqtt-wire --help'"],
-    ['help for an unknown command', ['help', 'inspect'], '', "mqtt-wire help: unknown command 'inspect' (decode, encode, dissect, pcap)"],
+    ['no command', [], '', "mqtt-wire: missing command (decode, encode, dissect, pcap, probe); see 'mqtt-wire --help'"],
+    ['an unknown command', ['inspect'], '', "mqtt-wire: unknown command 'inspect' (commands: decode, encode, dissect, pcap, probe); see 'mqtt-wire --help'"],
+    ['an unknown top-level option', ['--protocol', '5'], '', "mqtt-wire: unknown option '--protocol' (commands: decode, encode, dissect, pcap, probe); see 'mqtt-wire --help'"],
+    ['help for an unknown command', ['help', 'inspect'], '', "mqtt-wire help: unknown command 'inspect' (decode, encode, dissect, pcap, probe)"],
     ['an unknown option', ['decode', '--color', 'fixtures/session-311.bin'], '', "mqtt-wire decode: Unknown option '--color'"],
     [
       '--version given to a command (the old spelling of --protocol)',

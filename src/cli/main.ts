@@ -7,6 +7,7 @@ import { decodeCommand } from './commands/decode.js';
 import { encodeCommand } from './commands/encode.js';
 import { DISSECT_HELP, runDissect } from './dissect-command.js';
 import { PCAP_HELP, runPcap } from './pcap-command.js';
+import { PROBE_HELP, runProbe } from './probe.js';
 
 /** `dissect` and `pcap` as records (their modules export a run function and a help text). */
 const dissectCommand: Command = {
@@ -22,8 +23,15 @@ const pcapCommand: Command = {
   run: (args, io) => runPcap(args, io),
 };
 
+const probeCommand: Command = {
+  name: 'probe',
+  summary: 'send labelled malformed cases to a broker and report how it answered',
+  help: PROBE_HELP,
+  run: (args, io) => runProbe(args, io),
+};
+
 /** Every command, in the order the help lists them. */
-const COMMANDS: readonly Command[] = [decodeCommand, encodeCommand, dissectCommand, pcapCommand];
+const COMMANDS: readonly Command[] = [decodeCommand, encodeCommand, dissectCommand, pcapCommand, probeCommand];
 
 function overallHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
