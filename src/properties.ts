@@ -211,6 +211,14 @@ const CTX_INFO: Record<number, [name: string, notAllowed: string, duplicate: str
   [Ctx.Auth]: ['AUTH', 'U5-3.15.2.2-1', 'U5-3.15.2.2-1'],
 };
 
+/**
+ * How a field of block `ctx` is named after the packet's name, which the Reader puts first: nothing more for the
+ * packet's own properties (`PUBLISH Content Type`), `Will Properties ` for the Will's (`CONNECT Will Properties …`).
+ */
+function blockField(ctx: Ctx): string {
+  return ctx === Ctx.Will ? 'Will Properties ' : '';
+}
+
 export function ctxName(ctx: Ctx): string {
   return CTX_INFO[ctx]![0];
 }
@@ -241,7 +249,7 @@ export function readProperties(r: Reader, ctx: Ctx): Properties | undefined {
     len = first;
     r.pos = lenAt + 1;
   } else {
-    len = r.varint(`${ctxName(ctx)} Property Length`);
+    len = r.varint(`${blockField(ctx)}Property Length`);
   }
   if (len === 0) return undefined;
   const end = r.pos + len;
@@ -259,7 +267,7 @@ export function readProperties(r: Reader, ctx: Ctx): Properties | undefined {
     // every identifier is under 128: one byte, read inline (`at < end` holds here)
     let id = r.buf[at]!;
     if (id < 0x80) r.pos = at + 1;
-    else id = r.varint(`${ctxName(ctx)} property identifier`);
+    else id = r.varint(`${blockField(ctx)}property identifier`);
     const def = BY_ID[id];
     if (def === undefined || (def.allowed & ctx) === 0) {
       const what = def === undefined ? `unknown property identifier ${hexByte(id)}` : `${def.name} (${hexByte(id)}) is not allowed`;
@@ -389,7 +397,7 @@ function readValue(r: Reader, def: PropertyDef, ctx: Ctx): unknown {
 }
 
 function readValueNamed(r: Reader, def: PropertyDef, ctx: Ctx): unknown {
-  const field = `${ctxName(ctx)} ${def.name}`;
+  const field = `${blockField(ctx)}${def.name}`;
   switch (def.type) {
     case 'byte':
       return r.u8(field);
