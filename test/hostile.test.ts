@@ -152,6 +152,53 @@ describe('detached buffers are refused before anything is written', () => {
   });
 });
 
+describe('encodeInto leaves the target as it was when it refuses, and runs no method of the target', () => {
+  // the topics are long enough that a fault found while copying them would come after bytes already placed
+  // [what, topic, rule at 3.1.1, rule at 5.0]
+  const refused: [string, string, string, string][] = [
+    ['a wildcard at the end', 'sensor/42/temperature/#', 'MQTT-3.3.2-2', 'MQTT-3.3.2-2'],
+    ['a + in the middle', 'sensor/+/temperature', 'MQTT-3.3.2-2', 'MQTT-3.3.2-2'],
+    ['U+0000', 'sensor/42/temp\u0000erature', 'MQTT-1.5.3-2', 'MQTT-1.5.4-2'],
+    ['a lone surrogate after non-ASCII', 'sensor/\u00e9/\ud800', 'MQTT-1.5.3-1', 'MQTT-1.5.4-1'],
+  ];
+  for (const [what, topic, rule311, rule50] of refused) {
+    for (const version of [4, 5] as const) {
+      const rule = version === 5 ? rule50 : rule311;
+      it(`${rule} ${what} at level ${version}: invalid-packet and not one byte of the target changed`, () => {
+        const target = new Uint8Array(128).fill(0xee);
+        const e = thrown(() => encodeInto({ type: 'publish', topic, payload: utf8('{"v":21.5}'), qos: 1, packetId: 7 }, target, 3, { version }));
+        expect([e.code, e.rule]).toEqual(['invalid-packet', rule]);
+        expect(target.every((b) => b === 0xee)).toBe(true);
+      });
+    }
+  }
+
+  it('a non-ASCII topic is written whole, the same bytes as encode', () => {
+    const packet: PacketInput = { type: 'publish', topic: 'capteur/température', payload: utf8('x'), qos: 0 };
+    const target = new Uint8Array(64).fill(0xee);
+    const n = encodeInto(packet, target, 5);
+    expect(target.subarray(5, 5 + n)).toEqual(encode(packet));
+    expect(target.subarray(0, 5).every((b) => b === 0xee) && target.subarray(5 + n).every((b) => b === 0xee)).toBe(true);
+  });
+
+  it('a Uint8Array subclass target whose set() is overridden: the frame is written without calling it', () => {
+    let calls = 0;
+    class Watched extends Uint8Array {
+      override set(...args: Parameters<Uint8Array['set']>): void {
+        calls++;
+        super.set(...args);
+      }
+    }
+    for (const version of [4, 5] as const) {
+      const packet: PacketInput = { type: 'publish', topic: 'a/b', payload: new Uint8Array(100).fill(9), qos: 1, packetId: 1, ...(version === 5 ? { properties: { contentType: 'x'.repeat(80) } } : {}) };
+      const target = new Watched(300);
+      const n = encodeInto(packet, target, 2, { version });
+      expect(new Uint8Array(target.buffer, 2, n)).toEqual(encode(packet, { version }));
+    }
+    expect(calls).toBe(0);
+  });
+});
+
 describe('re-entrant calls from getters and Proxy traps see no half-done state', () => {
   it('a getter that encodes and decodes other packets while the outer encode plans', () => {
     const inner = encode({ type: 'publish', topic: 'inner/topic/longer', payload: utf8('inner'), qos: 1, packetId: 9 }, { version: 5 });

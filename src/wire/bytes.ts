@@ -5,6 +5,7 @@ const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
 const lengthOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'length')!.get! as (this: unknown) => number;
 const tagOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
 const bufferOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'buffer')!.get! as (this: unknown) => ArrayBufferLike;
+const typedArraySet = (TYPED_ARRAY as { set: (this: Uint8Array, source: ArrayLike<number>, offset?: number) => void }).set;
 const byteOffsetOf = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'byteOffset')!.get! as (this: unknown) => number;
 
 /**
@@ -43,4 +44,12 @@ export function plainView(target: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(target) === Uint8Array.prototype
     ? target
     : new Uint8Array(bufferOf.call(target), byteOffsetOf.call(target), lengthOf.call(target));
+}
+
+/**
+ * Copies `source` into `target` at `offset` by the intrinsic TypedArray set, so a subclass's own `set` never runs
+ * (the caller has checked the room).
+ */
+export function copyBytes(target: Uint8Array, source: Uint8Array, offset: number): void {
+  typedArraySet.call(target, source, offset);
 }
