@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type PublishPacket } from '../src/index.js';
-import { HAS_NULL, decodeUtf8Hand, decodeUtf8Native, encodeUtf8Hand, encodeUtf8Native, utf8Length } from '../src/wire/utf8.js';
+import { HAS_NULL, decodeUtf8, decodeUtf8Cached, decodeUtf8Hand, decodeUtf8Native, encodeUtf8Hand, encodeUtf8Native, utf8Length } from '../src/wire/utf8.js';
 
 /** What one path makes of `bytes`: the string, or the fault it reports. */
 function outcome(path: typeof decodeUtf8Hand, bytes: Uint8Array): string {
@@ -39,6 +39,33 @@ describe('strict UTF-8: the hand and native paths agree', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('MQTT-1.5.4-1 MQTT-1.5.4-2 the string cache: the same outcome as decodeUtf8 for any bytes, however often and in whatever order they come', () => {
+    // a small pool of byte strings (valid, faulty, and strings of one length that may share a slot) decoded in a
+    // random order, each from a different offset of a fresh buffer: a cached answer must always be the right one
+    const pool = fc.array(mixedBytes, { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(pool, fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), fc.nat(7), (bytes, order, pad) => {
+        for (const k of order) {
+          const b = bytes[k % bytes.length]!;
+          const framed = new Uint8Array(pad + b.length + 3).fill(0x61);
+          framed.set(b, pad);
+          expect(decodeUtf8Cached(framed, pad, pad + b.length)).toEqual(decodeUtf8(b, 0, b.length));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the string cache: 4,096 distinct ASCII strings of one length, each decoded twice in turn, come back as themselves', () => {
+    const ascii = (i: number) => `k${i.toString(36).padStart(6, '0')}`;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 4096; i++) {
+        const b = enc.encode(ascii(i));
+        expect(decodeUtf8Cached(b, 0, b.length)).toBe(ascii(i));
+      }
+    }
   });
 
   it('MQTT-1.5.3-1 MQTT-1.5.3-2 the first fault in order decides, on both sides of NATIVE_DECODE_MIN', () => {

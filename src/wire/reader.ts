@@ -5,7 +5,7 @@
 import { malformed } from '../errors.js';
 import { ruleAt } from '../rules.js';
 import type { ProtocolVersion } from '../types.js';
-import { HAS_NULL, decodeUtf8 } from './utf8.js';
+import { HAS_NULL, decodeUtf8, decodeUtf8Cached } from './utf8.js';
 
 export class Reader {
   buf: Uint8Array = NO_BYTES;
@@ -129,7 +129,8 @@ export class Reader {
     if (p + 2 > this.end) return undefined;
     const q = p + 2 + ((this.buf[p]! << 8) | this.buf[p + 1]!);
     if (q > this.end) return undefined;
-    const s = decodeUtf8(this.buf, p + 2, q);
+    // the property fast path's strings, which repeat from packet to packet
+    const s = decodeUtf8Cached(this.buf, p + 2, q);
     this.pos = q;
     return typeof s === 'string' ? s : undefined;
   }

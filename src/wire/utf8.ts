@@ -62,6 +62,42 @@ export function decodeUtf8Hand(buf: Uint8Array, start: number, end: number): str
 const CODES: number[][] = Array.from({ length: NATIVE_DECODE_MIN }, (_, n) => new Array<number>(n).fill(0));
 
 /**
+ * Strings of 1 to CACHED_MAX bytes decoded by `decodeUtf8Cached` are remembered, by their bytes, in one of SLOTS
+ * slots (a hash of the bytes picks the slot; a newer string takes it over). Property strings repeat from packet to
+ * packet (User Property names and values, Content Type, Response Topic), and finding one again costs two short loops
+ * over its bytes where making it anew costs a String.fromCharCode call and an allocation. Only well-formed strings
+ * are remembered, so a string found is one that passed every check on the same bytes. Memory is fixed: SLOTS strings
+ * of at most CACHED_MAX bytes and their bytes.
+ */
+const CACHED_MAX = 32;
+const SLOTS = 256;
+const cachedBytes = /* @__PURE__ */ new Uint8Array(SLOTS * CACHED_MAX);
+const cachedLength = /* @__PURE__ */ new Uint8Array(SLOTS);
+const cachedString: string[] = /* @__PURE__ */ new Array<string>(SLOTS).fill('');
+
+/** `decodeUtf8`, answered from the cache above for strings of up to CACHED_MAX bytes seen before. */
+export function decodeUtf8Cached(buf: Uint8Array, start: number, end: number): string | Utf8Fault {
+  const n = end - start;
+  if (n === 0 || n > CACHED_MAX) return decodeUtf8(buf, start, end);
+  let h = n;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
+  const slot = (h ^ (h >>> 11)) & (SLOTS - 1);
+  const base = slot * CACHED_MAX;
+  if (cachedLength[slot] === n) {
+    let i = 0;
+    while (i < n && cachedBytes[base + i] === buf[start + i]) i++;
+    if (i === n) return cachedString[slot]!;
+  }
+  const s = decodeUtf8Hand(buf, start, end);
+  if (typeof s === 'string') {
+    for (let i = 0; i < n; i++) cachedBytes[base + i] = buf[start + i]!;
+    cachedLength[slot] = n;
+    cachedString[slot] = s;
+  }
+  return s;
+}
+
+/**
  * A Topic Name of `n` bytes at `buf[start]` when it is plain: 1 to 63 bytes of ASCII without U+0000 or a
  * wildcard; otherwise undefined (the caller reads it the general way, which accepts any UTF-8 and names faults).
  * The decoder's PUBLISH fast path: one loop gathers the codes and checks them, where `decodeUtf8Hand` and two
