@@ -137,3 +137,14 @@ describe('the decoder\'s constant-key stores match the table', () => {
     expect(PROPERTY_TABLE.find((d) => d.id === 0x26)!.key).toBe('userProperties');
   });
 });
+
+describe('the encoder\'s constant-key lookups match the table', () => {
+  it('defOfKey gives the table\'s property for every key and list key, and nothing for any other', async () => {
+    const { defOfKey } = await import('../src/properties.js');
+    for (const d of PROPERTY_TABLE) {
+      expect([d.key, defOfKey(d.key)?.id]).toEqual([d.key, d.id]);
+      expect([d.listKey, defOfKey(d.listKey)?.id]).toEqual([d.listKey, d.id]);
+    }
+    for (const other of ['toString', '__proto__', 'constructor', 'user', 'userProperty', '']) expect(defOfKey(other)).toBeUndefined();
+  });
+});
