@@ -37,6 +37,9 @@ const SLICE_MS = Number(option('slice-ms') ?? (QUICK ? 5 : 10));
 /** Rounds run and thrown away after calibration, so every case is optimised before the first measured round. */
 const WARMUP_ROUNDS = 5;
 const MIN_PUBLISHED_PROCESSES = 5;
+/** Where README.md and docs/performance.md hold the tables of the last published run (`--save`). */
+const BLOCK_BEGIN = '<!-- bench/results/ratios.md -->';
+const BLOCK_END = '<!-- end of bench/results/ratios.md -->';
 /**
  * A process whose timed slices got less CPU time than this share of their wall time ran on a busy machine. CPU time
  * does not stop contention from slowing the code itself (shared caches and memory bandwidth, a sibling hardware
@@ -152,10 +155,8 @@ function fmtTime(ns) {
   return `${ns.toPrecision(3)} ns`;
 }
 
-/** The markdown tables for `summary`. */
-function markdown(summary) {
-  const m = summary.machine;
-  const lines = [];
+/** Why `summary` may not be published (empty when it may). */
+function notForPublishing(summary) {
   const shares = summary.cpuShare;
   const busy = shares.filter((s) => s < BUSY_SHARE).length;
   const reasons = [];
@@ -167,6 +168,15 @@ function markdown(summary) {
         'the side that allocates more (mqtt-packet) slows down more, which moves ratios in mqtt-wire\'s favour',
     );
   }
+  return reasons;
+}
+
+/** The markdown tables for `summary`. */
+function markdown(summary) {
+  const m = summary.machine;
+  const lines = [];
+  const shares = summary.cpuShare;
+  const reasons = notForPublishing(summary);
   if (reasons.length > 0) lines.push(`> Not for publishing: ${reasons.join('; ')}.`, '');
   lines.push(
     `Measured ${m.date.slice(0, 10)} on ${m.cpu} (${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB), Node ${m.node} (V8 ${m.v8}), ${m.os}; ` +
@@ -273,7 +283,26 @@ async function driver() {
     writeFileSync(join(dir, 'ratios.json'), `${JSON.stringify(summary, null, 2)}\n`);
     writeFileSync(join(dir, 'ratios.md'), `${md}\n`);
     console.log('\nwrote bench/results/ratios.json and bench/results/ratios.md');
+    if (notForPublishing(summary).length > 0) {
+      console.log('README.md and docs/performance.md left as they were: this run is not for publishing');
+    } else {
+      // the README takes the machine and the ratios; docs/performance.md all of it (test/bench-harness.test.ts
+      // holds both to bench/results/ratios.md)
+      const [head, ratios] = md.split('\n\n');
+      replaceBlock(join(root, 'README.md'), `${head}\n\n${ratios}`);
+      replaceBlock(join(root, 'docs/performance.md'), md);
+      console.log('updated the tables in README.md and docs/performance.md');
+    }
   }
+}
+
+/** Between BLOCK_BEGIN and BLOCK_END in `file`, `content`. */
+function replaceBlock(file, content) {
+  const text = readFileSync(file, 'utf8');
+  const i = text.indexOf(BLOCK_BEGIN);
+  const j = text.indexOf(BLOCK_END);
+  if (i < 0 || j < i) throw new Error(`${file} has no ${BLOCK_BEGIN} … ${BLOCK_END} block`);
+  writeFileSync(file, `${text.slice(0, i + BLOCK_BEGIN.length)}\n${content}\n${text.slice(j)}`);
 }
 
 const childId = option('child');

@@ -2,6 +2,7 @@
 // (mqtt-packet's frames equal ours, FrameWriter's output equals encode's, both decoders return every packet) and
 // reports its rows. A smoke run with the shortest settings: it asserts no timing, only that the tables are whole.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -37,5 +38,21 @@ describe('bench/ratios.mjs', () => {
       expect(out).toMatch(row);
     }
     expect(out).toMatch(/^Measured .* on .* Node v\d+/m);
+  });
+
+  it('README.md and docs/performance.md hold the tables of bench/results/ratios.md, a run fit to publish', () => {
+    const md = readFileSync(resolve(root, 'bench/results/ratios.md'), 'utf8').trimEnd();
+    const block = (file: string) => {
+      const text = readFileSync(resolve(root, file), 'utf8');
+      const m = /<!-- bench\/results\/ratios\.md -->\n([\s\S]*?)\n<!-- end of bench\/results\/ratios\.md -->/.exec(text);
+      expect(m, `${file} has the block`).not.toBeNull();
+      return m![1]!;
+    };
+    expect(md).not.toMatch(/Not for publishing/);
+    expect(md).toMatch(/^Measured .* Each workload ran in [5-9] separate processes/);
+    expect(block('docs/performance.md')).toBe(md);
+    const [head, ratios] = md.split('\n\n');
+    expect(block('README.md')).toBe(`${head}\n\n${ratios}`);
+    expect(ratios).toMatch(/^\| workload \| measure \| median \| range over \d+ processes \| target \| \|$/m);
   });
 });
