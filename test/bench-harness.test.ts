@@ -23,8 +23,13 @@ describe('bench/ratios.mjs', () => {
     for (const row of [
       /^\| w1 decode \| PacketDecoder vs mqtt-packet parser \| [\d.]+× \|/m,
       /^\| w1 decode \| time of PacketDecoder \/ time of the floor loop \| [\d.]+ \|/m,
-      /^\| w2 encode \| encode vs mqtt-packet generate \|/m,
-      /^\| w2 encode \| encodeInto one buffer vs mqtt-packet generate \+ copy \|/m,
+      /^\| w2 encode \| encode vs mqtt-packet generate \| [\d.]+× \| [\d.]+×–[\d.]+× \| ≥ 6× \|/m,
+      /^\| w2 encodeInto \| encodeInto one buffer vs mqtt-packet generate \+ copy \| [\d.]+× \| [\d.]+×–[\d.]+× \| ≥ 10× \|/m,
+      // both APIs in one process: shown, with no target
+      /^\| w2 both \| encode vs mqtt-packet generate, in a process that also runs encodeInto \| [\d.]+× \| [\d.]+×–[\d.]+× \|  \|  \|$/m,
+      /^\| w2 both \| encodeInto one buffer vs mqtt-packet generate \+ copy, in a process that also runs encode \|/m,
+      /^\| w3 encodeInto \| encodeInto one buffer vs mqtt-packet generate \+ copy \|/m,
+      /^\| w3 both \| encode vs mqtt-packet generate, in a process that also runs encodeInto \|/m,
       /^\| w3 decode \| PacketDecoder vs mqtt-packet parser \|/m,
       /^\| w3 encode \| encode vs mqtt-packet generate \|/m,
       /^\| w4 decode \|/m,
