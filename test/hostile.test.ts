@@ -173,6 +173,34 @@ describe('encodeInto leaves the target as it was when it refuses, and runs no me
     }
   }
 
+  it('a Function.prototype.call replaced after the codec loaded is never called by encode or encodeInto', () => {
+    const packets: PacketInput[] = [
+      { type: 'publish', topic: 'a/b', payload: utf8('x'), qos: 1, packetId: 3 },
+      { type: 'publish', topic: 'caf\u00e9', payload: new Uint8Array(0), qos: 0 },
+    ];
+    const expected = packets.map((p) => encode(p, { version: 5 }));
+    const target = new Uint8Array(64);
+    const original = Function.prototype.call;
+    let calls = 0;
+    const frames: Uint8Array[] = [];
+    let written = 0;
+    try {
+      Function.prototype.call = function (this: (...a: unknown[]) => unknown, ...args: unknown[]) {
+        calls++;
+        return Reflect.apply(this, args[0], args.slice(1));
+      } as typeof original;
+      for (const p of packets) {
+        frames.push(encode(p, { version: 5 }));
+        written = encodeInto(p, target, 0, { version: 5 });
+      }
+    } finally {
+      Function.prototype.call = original;
+    }
+    expect(calls).toBe(0);
+    expect(frames).toEqual(expected);
+    expect(target.subarray(0, written)).toEqual(expected[1]);
+  });
+
   it('a non-ASCII topic is written whole, the same bytes as encode', () => {
     const packet: PacketInput = { type: 'publish', topic: 'capteur/température', payload: utf8('x'), qos: 0 };
     const target = new Uint8Array(64).fill(0xee);
