@@ -301,8 +301,9 @@ function decodeWorkload(mw, v) {
  * `generate` and a copy), as `part` says: 'encode' or 'encodeInto' alone in the process, or 'both' in one process.
  *
  * Each API is measured in a process of its own, as a program that uses one of them runs it. In a process that runs
- * both, V8 compiles the PUBLISH encoder they share for both destinations, and `encode` took 15-25% longer there
- * than alone (5.6x against 6.3x in one run); the 'both' rows show that case and carry no target.
+ * both, V8 compiles the PUBLISH encoder they share for both destinations, and in four full runs `encode`'s ratio
+ * there was 2-12% lower than alone (5.39-5.70x against 5.72-6.25x); the 'both' rows show that case and carry no
+ * target.
  */
 function encodeWorkload(mw, v, part) {
   const { wire, mp, frames, total } = publishStream(mw, v);
