@@ -196,7 +196,7 @@ for (const def of PROPERTY_TABLE) {
 /**
  * `BY_KEY[key]`, with the keys a 5.0 PUBLISH carries compared first as constants. BY_KEY has no prototype and so
  * many keys that V8 keeps it as a dictionary; a lookup in it with the key in a variable was about a tenth of a
- * 5.0 PUBLISH encode (w8 -11% with the compares, interleaved A/B; a Map or a fast-mode copy gained nothing).
+ * 5.0 PUBLISH encode (w8 -7 to -13% with the compares, interleaved A/B; a Map or a fast-mode copy gained nothing).
  * Held to BY_KEY for every key by test/tables.test.ts.
  */
 export function defOfKey(key: string): PropertyDef | undefined {
