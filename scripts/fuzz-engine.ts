@@ -11,8 +11,13 @@ import {
   mutatedFrameArbitrary,
   type FrameCase,
 } from '../src/arbitraries.js';
+import { concat as join } from '../src/cli/bytes.js';
+import { vbiBytes } from '../src/fuzz/frame.js';
 import * as codec from '../src/index.js';
 import type { Packet, ProtocolVersion } from '../src/index.js';
+
+const concat = (...parts: Uint8Array[]): Uint8Array => join(parts);
+const varint = (n: number): Uint8Array => Uint8Array.from(vbiBytes(n));
 
 /** The functions under test (the real codec unless a test plants a fault). */
 export interface Subject {
@@ -162,18 +167,6 @@ function mutate(rng: Rng, bytes: Uint8Array, donor: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** A frame with a plausible first byte and a true Remaining Length around random body bytes. */
 function randomFrame(rng: Rng): Uint8Array {
   const type = rng.int(0, 15);
@@ -186,17 +179,6 @@ function randomFrame(rng: Rng): Uint8Array {
   }
   if (type === 1 && body.length >= 7 && rng.int(0, 1) === 0) body.set([0, 4, 0x4d, 0x51, 0x54, 0x54, rng.pick([3, 4, 5])]);
   return concat(Uint8Array.of((type << 4) | flags), varint(body.length), body);
-}
-
-function varint(n: number): Uint8Array {
-  const out: number[] = [];
-  do {
-    let d = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) d |= 0x80;
-    out.push(d);
-  } while (n > 0);
-  return Uint8Array.from(out);
 }
 
 /** Values from a fast-check arbitrary, in batches drawn with seeds derived from the run's seed. */
